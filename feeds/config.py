@@ -1,0 +1,223 @@
+"""site.yaml: the site's settings, checked in full before any post is read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import fields
+from .fields import FieldError, Person
+from .problems import Problem
+from .text import slugify
+from .yamltext import YamlTextError, load_mapping
+
+PERMALINK_TOKENS = ("year", "month", "day", "slug", "category")
+_TOKEN = re.compile(r"\{([^{}]*)\}")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_DNS_NAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
+)
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    title: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything the pipeline needs to know about the site; paths are absolute."""
+
+    path: Path
+    title: str
+    url: str
+    description: str
+    posts_dir: Path
+    output_dir: Path
+    language: str | None = None
+    author: Person | None = None
+    timezone: str = "UTC"
+    max_items: int = 20
+    summary_only: bool = False
+    excerpt_words: int = 55
+    permalink: str = "/{slug}/"
+    id_authority: str = ""
+    categories: Mapping[str, CategoryInfo] | None = field(default=None)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class ConfigNotFoundError(FileNotFoundError):
+    """No site.yaml where one was expected: a usage error, not bad input."""
+
+
+def load_config(path: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    """Read and check site.yaml; returns the config, or None and every problem found."""
+    path = path.absolute()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigNotFoundError(f"{path}: no such file; create it or pass --config") from None
+    except IsADirectoryError:
+        raise ConfigNotFoundError(f"{path}: is a folder; pass the path of site.yaml") from None
+    try:
+        document = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [Problem(path, line, "the file is not UTF-8 text; save it as UTF-8")]
+    try:
+        values = load_mapping(document)
+    except YamlTextError as error:
+        return None, [Problem(path, error.line, error.message)]
+    return _build(path, values)
+
+
+def _build(path: Path, values: Mapping[str, Any]) -> tuple[SiteConfig | None, list[Problem]]:
+    problems: list[Problem] = []
+    settings: dict[str, Any] = {}
+    for key, located in values.items():
+        parse = _PARSERS.get(key)
+        if parse is None:
+            problems.append(
+                Problem(
+                    path,
+                    located.line,
+                    f"unknown setting '{key}'{fields.suggest(key, _PARSERS)}; "
+                    f"known settings: {', '.join(_PARSERS)}",
+                )
+            )
+            continue
+        try:
+            settings[key] = parse(key, located.value)
+        except FieldError as error:
+            problems.append(Problem(path, located.line, str(error)))
+    for key in ("title", "url", "description"):
+        if key not in values:
+            problems.append(Problem(path, 1, f"'{key}' is required; add a line '{key}: ...'"))
+    if problems:
+        return None, problems
+    root = path.parent
+    url = settings.pop("url")
+    if not url.endswith("/"):
+        url += "/"
+    config = SiteConfig(
+        path=path,
+        url=url,
+        posts_dir=(root / settings.pop("posts", "posts")).absolute(),
+        output_dir=(root / settings.pop("output", "public")).absolute(),
+        id_authority=settings.pop("id_authority", None) or (urlsplit(url).hostname or ""),
+        **settings,
+    )
+    return config, []
+
+
+def _required_text(key: str, value: Any) -> str:
+    result = fields.text(key, value, required=True)
+    assert result is not None
+    return result
+
+
+def _url(key: str, value: Any) -> str:
+    return fields.absolute_url(key, _required_text(key, value))
+
+
+def _language(key: str, value: Any) -> str:
+    language = _required_text(key, value)
+    if not _LANGUAGE.match(language):
+        raise FieldError(f"'{key}' must be a language tag like en or en-GB, not {language!r}")
+    return language
+
+
+def _timezone(key: str, value: Any) -> str:
+    name = _required_text(key, value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldError(
+            f"unknown time zone {name!r}; use an IANA name like Europe/Berlin or UTC"
+        ) from None
+    return name
+
+
+def _permalink(key: str, value: Any) -> str:
+    pattern = _required_text(key, value)
+    unknown = [t for t in _TOKEN.findall(pattern) if t not in PERMALINK_TOKENS]
+    if unknown:
+        raise FieldError(
+            f"'{key}' has unknown token {{{unknown[0]}}}; use "
+            + ", ".join("{" + t + "}" for t in PERMALINK_TOKENS)
+        )
+    if "{slug}" not in pattern:
+        raise FieldError(f"'{key}' must contain {{slug}} so every post gets its own URL")
+    if "://" in pattern or any(c.isspace() for c in pattern):
+        raise FieldError(f"'{key}' must be a path like /{{year}}/{{slug}}/, not {pattern!r}")
+    return pattern
+
+
+def _id_authority(key: str, value: Any) -> str:
+    authority = _required_text(key, value)
+    name = authority.rsplit("@", 1)[-1]
+    if not _DNS_NAME.match(name) or authority.count("@") > 1:
+        raise FieldError(
+            f"'{key}' must be a domain name like example.org (or an email address), "
+            f"not {authority!r}"
+        )
+    return authority.lower()
+
+
+def _folder(key: str, value: Any) -> str:
+    return _required_text(key, value)
+
+
+def _categories(key: str, value: Any) -> dict[str, CategoryInfo]:
+    if not isinstance(value, dict):
+        raise FieldError(
+            f"'{key}' must map category slugs to titles, e.g. "
+            f"{key}: {{news: {{title: News, description: ...}}}}"
+        )
+    result = {}
+    for slug, info in value.items():
+        if slugify(slug) != slug:
+            raise FieldError(
+                f"category key {slug!r} is not a slug; write {slugify(slug) or 'a-name'!r} "
+                "(lower-case letters, digits and hyphens)"
+            )
+        if isinstance(info, dict):
+            unknown = sorted(set(info) - {"title", "description"})
+            if unknown:
+                raise FieldError(
+                    f"category '{slug}' has unknown key '{unknown[0]}'; use title and description"
+                )
+            title = fields.text(f"{slug}.title", info.get("title", "")) or slug
+            description = fields.text(f"{slug}.description", info.get("description", ""))
+            result[slug] = CategoryInfo(title, description)
+        else:
+            result[slug] = CategoryInfo(fields.text(slug, info) or slug)
+    return result
+
+
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "title": _required_text,
+    "url": _url,
+    "description": _required_text,
+    "language": _language,
+    "author": fields.person,
+    "timezone": _timezone,
+    "posts": _folder,
+    "output": _folder,
+    "max_items": lambda key, value: fields.whole_number(key, value, minimum=1, maximum=100_000),
+    "summary_only": fields.flag,
+    "excerpt_words": lambda key, value: fields.whole_number(key, value, minimum=1, maximum=10_000),
+    "permalink": _permalink,
+    "id_authority": _id_authority,
+    "categories": _categories,
+}

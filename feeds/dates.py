@@ -1,0 +1,104 @@
+"""Reading the dates editors write, and refusing the ones that cannot be trusted.
+
+A date that is only partly given ("May 2024") or names a zone nobody can place
+("CEST") must not be completed from today's date or silently read as UTC: a feed
+would then publish a wrong time that readers sort by. Such dates are errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+from dateutil import parser as dateutil_parser
+
+MIN_YEAR = 1900
+MAX_YEAR = 9999
+
+# Two different fill-in values: a field that differs between the two parses
+# was not in the text.
+_PROBE_A = datetime(2001, 1, 1)
+_PROBE_B = datetime(2002, 2, 2)
+
+
+@dataclass(frozen=True)
+class WrittenDate:
+    """A moment plus the calendar date exactly as the editor wrote it.
+
+    The written date feeds entry ids, which must not change with the site's
+    time zone setting or the machine's.
+    """
+
+    moment: datetime
+    written: date
+
+
+class DateError(ValueError):
+    """Why the text is not a usable date; phrased to be shown to the editor."""
+
+
+def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
+    """Parse an ISO 8601/YAML timestamp, or any text naming year, month and day.
+
+    No time means midnight; no offset means `default_tz`.
+    """
+    text = text.strip()
+    if not text:
+        raise DateError("the date is empty")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = _parse_free_form(text)
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise DateError(f"the year {parsed.year} is outside {MIN_YEAR}-{MAX_YEAR}")
+    written = parsed.date()
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_tz)
+    return WrittenDate(moment=parsed, written=written)
+
+
+def _parse_free_form(text: str) -> datetime:
+    try:
+        first = dateutil_parser.parse(text, default=_PROBE_A, tzinfos=_zone)
+        second = dateutil_parser.parse(text, default=_PROBE_B, tzinfos=_zone)
+    except DateError:
+        raise
+    except (ValueError, OverflowError) as error:
+        raise DateError(f"'{text}' is not a date ({_reason(error)})") from None
+    missing = [
+        name
+        for name, a, b in (
+            ("year", first.year, second.year),
+            ("month", first.month, second.month),
+            ("day", first.day, second.day),
+        )
+        if a != b
+    ]
+    if missing:
+        raise DateError(f"'{text}' does not name the {' and '.join(missing)}")
+    return first
+
+
+def _zone(name: str | None, offset: int | None) -> tzinfo:
+    """Resolve a zone the same way on every machine.
+
+    dateutil on its own maps any abbreviation found in the machine's
+    `time.tzname` to the local zone, so "CEST" would mean one thing on a server
+    in Berlin and be dropped elsewhere. Only UTC names and numeric offsets are
+    unambiguous.
+    """
+    if name is None:
+        return timezone(timedelta(seconds=offset or 0))
+    if name.upper() in _UTC_NAMES and not offset:
+        return UTC
+    raise DateError(
+        f"the time zone name '{name}' is ambiguous; write a numeric offset like +02:00 instead"
+    )
+
+
+_UTC_NAMES = frozenset({"UTC", "GMT", "Z", "UT"})
+
+
+def _reason(error: Exception) -> str:
+    message = str(error.args[0]) if error.args else str(error)
+    return message.split(":")[0]

@@ -1,0 +1,126 @@
+"""Typed values from YAML text, shared by site.yaml and front matter.
+
+`yamltext` hands over plain strings, lists and dicts; each field here decides
+what it accepts and, when it refuses, says what to write instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .text import xml_safe
+
+_TRUE = frozenset({"true", "yes", "on"})
+_FALSE = frozenset({"false", "no", "off"})
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_NAME_AND_EMAIL = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>]+)>$")
+
+
+class FieldError(ValueError):
+    """A value of the wrong shape; the message is shown after `path:line:`."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author: a name, and an email address when one is known."""
+
+    name: str
+    email: str | None = None
+
+
+def text(key: str, value: Any, *, required: bool = False) -> str | None:
+    """A single line or paragraph of text; lists and mappings are refused."""
+    if isinstance(value, str):
+        cleaned = xml_safe(value).strip()
+        if cleaned or not required:
+            return cleaned or None
+        raise FieldError(f"'{key}' is empty; write some text after '{key}:'")
+    raise FieldError(f"'{key}' must be text, not a {_shape(value)}; write {key}: some text")
+
+
+def flag(key: str, value: Any) -> bool:
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise FieldError(f"'{key}' must be true or false, not {_show(value)}")
+
+
+def whole_number(key: str, value: Any, *, minimum: int, maximum: int) -> int:
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+        number = int(value)
+        if minimum <= number <= maximum:
+            return number
+    raise FieldError(
+        f"'{key}' must be a whole number from {minimum} to {maximum}, not {_show(value)}"
+    )
+
+
+def text_list(key: str, value: Any) -> list[str]:
+    """A list of terms, or one term written as plain text."""
+    items = value if isinstance(value, list) else [value]
+    terms = []
+    for item in items:
+        if not isinstance(item, str):
+            raise FieldError(
+                f"'{key}' must be a list of words, e.g. {key}: [news, reviews]; "
+                f"found a {_shape(item)} in it"
+            )
+        cleaned = xml_safe(item).strip()
+        if cleaned:
+            terms.append(cleaned)
+    return terms
+
+
+def person(key: str, value: Any) -> Person:
+    """`Name`, `Name <email>`, or a mapping with `name` and optional `email`."""
+    if isinstance(value, str):
+        written = xml_safe(value).strip()
+        match = _NAME_AND_EMAIL.match(written)
+        if match and _EMAIL.match(match["email"]):
+            return Person(match["name"], match["email"])
+        if written:
+            return Person(written)
+    elif isinstance(value, dict):
+        unknown = sorted(set(value) - {"name", "email"})
+        if unknown:
+            raise FieldError(f"'{key}' has unknown key '{unknown[0]}'; use name and email")
+        name = text(f"{key}.name", value.get("name", ""), required=True)
+        email = text(f"{key}.email", value.get("email", ""))
+        if email is not None and not _EMAIL.match(email):
+            raise FieldError(f"'{key}.email' is not an email address: {email!r}")
+        assert name is not None
+        return Person(name, email)
+    raise FieldError(
+        f"'{key}' must be a name, or name and email: {key}: {{name: Jo Doe, email: jo@example.org}}"
+    )
+
+
+def absolute_url(key: str, value: str) -> str:
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+    ):
+        raise FieldError(
+            f"'{key}' must be an absolute http(s) URL like https://example.org/, not {value!r}"
+        )
+    return value
+
+
+def suggest(unknown: str, known: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for a likely typo, else ''."""
+    close = difflib.get_close_matches(unknown, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _shape(value: Any) -> str:
+    return {list: "list", dict: "mapping"}.get(type(value), "value")
+
+
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else f"a {_shape(value)}"

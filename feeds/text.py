@@ -1,0 +1,27 @@
+"""Small pure helpers for text that ends up in XML and URLs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# XML 1.0 allows tab, newline and carriage return, and excludes the other C0
+# controls, lone surrogates and the two non-characters U+FFFE/U+FFFF. lxml
+# refuses such strings outright, so they are removed before anything is built.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def xml_safe(text: str) -> str:
+    """Remove the characters XML 1.0 cannot carry, so every feed stays well-formed."""
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII letters, digits and single hyphens: safe as one path segment.
+
+    Accents are folded (`Révolution` -> `revolution`); anything else becomes a
+    hyphen. May return "" when nothing usable is left; callers report that.
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_SLUG.sub("-", folded.lower()).strip("-")

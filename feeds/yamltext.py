@@ -1,0 +1,118 @@
+"""YAML in which text stays text.
+
+YAML 1.1 turns `title: 2024` into a number and `tags: [no, on]` into booleans,
+and its full loaders can build arbitrary Python objects. Editors mean none of
+that: they typed words. So documents are composed with libyaml (or the pure
+Python parser where libyaml is missing) without implicit typing, and the node
+tree is turned into plain `str`, `list` and `dict` values here. Each field
+decides itself whether it wants a number, a date or a flag.
+
+Explicit tags other than the standard scalar/collection ones are refused, which
+also refuses `!!python/...` object construction. Aliases are followed, but the
+number of values built is bounded so an alias bomb cannot exhaust memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:
+    _Loader: type = yaml.CBaseLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.BaseLoader
+
+MAX_VALUES = 10_000
+"""Values one document may expand to; real front matter has a few dozen."""
+
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "binary")
+)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A top-level value and the 1-based line of the document it starts on."""
+
+    value: Any
+    line: int
+
+
+class YamlTextError(ValueError):
+    """The document is not usable; `line` is 1-based within the document, if known."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def load_mapping(text: str) -> dict[str, Located]:
+    """Parse a document whose top level must be a mapping (front matter, site.yaml).
+
+    Returns each key with its value as plain text/list/dict and the key's line,
+    so that problems with a field can point at the line the editor wrote it on.
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = error.problem or error.context or "invalid YAML"
+        raise YamlTextError(f"YAML syntax error: {what}", line) from None
+    except yaml.YAMLError as error:
+        raise YamlTextError(f"YAML error: {error}", None) from None
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise YamlTextError(
+            "expected 'key: value' lines, found a single value or a list", node.start_mark.line + 1
+        )
+    builder = _Builder()
+    result: dict[str, Located] = {}
+    for key_node, value_node in node.value:
+        key = builder.key(key_node)
+        if key in result:
+            raise YamlTextError(
+                f"'{key}' is given twice (first on line {result[key].line}); keep one of them",
+                key_node.start_mark.line + 1,
+            )
+        result[key] = Located(builder.value(value_node), key_node.start_mark.line + 1)
+    return result
+
+
+class _Builder:
+    """Turns composed nodes into plain values, counting them to stop alias bombs."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise YamlTextError("a key must be a plain word", node.start_mark.line + 1)
+        return str(self.value(node))
+
+    def value(self, node: yaml.Node) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise YamlTextError(
+                f"the front matter expands to more than {MAX_VALUES} values "
+                "(nested aliases?); write the values out instead",
+                node.start_mark.line + 1,
+            )
+        if node.tag not in _STANDARD_TAGS:
+            raise YamlTextError(
+                f"the YAML tag '{node.tag}' is not allowed; remove it and write plain text",
+                node.start_mark.line + 1,
+            )
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item) for item in node.value]
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            mapping[self.key(key_node)] = self.value(value_node)
+        return mapping
