@@ -1,0 +1,339 @@
+"""Reading posts: front matter split, parsed and checked, one `Post` per file.
+
+This is the only stage that reads the posts folder. Everything a post's id and
+URL depend on is settled here, so that problems such as two posts sharing an
+id are reported against the files that cause them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import fields
+from .config import SiteConfig
+from .dates import DateError, WrittenDate, parse_date
+from .fields import FieldError, Person
+from .problems import Problem, Severity, display_path
+from .text import slugify
+from .yamltext import Located, YamlTextError, load_mapping
+
+KNOWN_KEYS = (
+    "title",
+    "date",
+    "updated",
+    "categories",
+    "category",
+    "tags",
+    "author",
+    "summary",
+    "slug",
+    "id",
+    "link",
+    "draft",
+)
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category as it appears in paths (`slug`) and to people (`name`)."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Post:
+    source: Path
+    slug: str
+    id: str
+    link: str
+    title: str
+    published: datetime
+    updated: datetime
+    categories: tuple[Category, ...]
+    tags: tuple[str, ...]
+    author: Person | None
+    summary: str | None
+    body: str
+    body_line: int
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Valid posts, and every problem found; `rejected` counts files left out."""
+
+    posts: tuple[Post, ...]
+    problems: tuple[Problem, ...]
+    rejected: int
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.is_error for problem in self.problems)
+
+
+def read_posts(config: SiteConfig) -> ReadResult:
+    """Read every `*.md` below the posts folder, in a fixed order."""
+    folder = config.posts_dir
+    if not folder.is_dir():
+        problem = Problem(
+            folder,
+            None,
+            "the posts folder does not exist; create it or set 'posts:' in "
+            f"{config.path.name} to the folder that holds your posts",
+        )
+        return ReadResult((), (problem,), 0)
+    paths = sorted(folder.rglob("*.md"), key=lambda p: p.relative_to(folder).as_posix())
+    posts: list[Post] = []
+    problems: list[Problem] = []
+    rejected = 0
+    for path in paths:
+        if not path.is_file():
+            continue
+        post, found = read_post(path, config)
+        problems.extend(found)
+        if post is None:
+            rejected += 1
+        else:
+            posts.append(post)
+    unique, clashes = _drop_clashes(posts)
+    problems.extend(clashes)
+    return ReadResult(tuple(unique), tuple(problems), rejected + len(posts) - len(unique))
+
+
+def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem]]:
+    """One file to one post, or None with the reasons."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(path, None, f"cannot read the file ({error.strerror or error})")]
+    try:
+        document = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [Problem(path, line, "this is not UTF-8 text; save the file as UTF-8")]
+    lines = document.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return None, [
+            Problem(
+                path,
+                1,
+                "no front matter; start the file with a line '---', then 'title: ...' and "
+                "'date: ...', then a line '---'",
+            )
+        ]
+    closing = next((i for i in range(1, len(lines)) if _CLOSING_FENCE.match(lines[i])), None)
+    if closing is None:
+        return None, [
+            Problem(
+                path,
+                1,
+                "the front matter has no closing '---'; add a line '---' after its last key",
+            )
+        ]
+    try:
+        values = load_mapping("\n".join(lines[1:closing]))
+    except YamlTextError as error:
+        line = error.line + 1 if error.line is not None else 1
+        return None, [Problem(path, line, error.message)]
+    body = "\n".join(lines[closing + 1 :])
+    return _PostBuilder(path, config, values).build(body, body_line=closing + 2)
+
+
+class _PostBuilder:
+    """Checks each field, collecting every problem rather than stopping at the first."""
+
+    def __init__(self, path: Path, config: SiteConfig, values: dict[str, Located]) -> None:
+        self.path = path
+        self.config = config
+        self.values = values
+        self.problems: list[Problem] = []
+
+    def build(self, body: str, body_line: int) -> tuple[Post | None, list[Problem]]:
+        for key, located in self.values.items():
+            if key not in KNOWN_KEYS:
+                self._report(
+                    located.line + 1,
+                    f"unknown key '{key}' is ignored{fields.suggest(key, KNOWN_KEYS)}",
+                    Severity.WARNING,
+                )
+        title = self._field("title", lambda k, v: fields.text(k, v, required=True), required=True)
+        date = self._field("date", self._date, required=True)
+        updated = self._field("updated", self._date)
+        slug = self._field("slug", self._slug) or self._slug_from_file_name()
+        categories = self._categories()
+        tags = tuple(dict.fromkeys(self._field("tags", fields.text_list) or ()))
+        author = self._field("author", fields.person) or self.config.author
+        summary = self._field("summary", fields.text)
+        post_id = self._field("id", self._uri)
+        link = self._field("link", self._link)
+        draft = self._field("draft", fields.flag) or False
+        if date is not None and updated is not None and updated.moment < date.moment:
+            self._report(
+                self._line("updated"),
+                "'updated' is before 'date'; write the time of the last real change, "
+                "on or after the date, or remove 'updated'",
+            )
+        if any(problem.is_error for problem in self.problems):
+            return None, self.problems
+        assert title is not None and date is not None and slug is not None
+        first_category = categories[0].slug if categories else "uncategorized"
+        post = Post(
+            source=self.path,
+            slug=slug,
+            id=post_id or f"tag:{self.config.id_authority},{date.written.isoformat()}:{slug}",
+            link=link or self._permalink(date, slug, first_category),
+            title=title,
+            published=date.moment,
+            updated=(updated or date).moment,
+            categories=categories,
+            tags=tags,
+            author=author,
+            summary=summary,
+            body=body,
+            body_line=body_line,
+            draft=draft,
+        )
+        return post, self.problems
+
+    def _field(self, key: str, parse: Any, *, required: bool = False) -> Any:
+        located = self.values.get(key)
+        if located is None:
+            if required:
+                self._report(1, f"'{key}' is missing; add a line '{key}: ...' to the front matter")
+            return None
+        try:
+            return parse(key, located.value)
+        except (FieldError, DateError) as error:
+            self._report(
+                located.line + 1,
+                f"'{key}': {error}" if isinstance(error, DateError) else str(error),
+            )
+            return None
+
+    def _line(self, key: str) -> int:
+        return self.values[key].line + 1
+
+    def _report(self, line: int, message: str, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(self.path, line, message, severity))
+
+    def _date(self, key: str, value: Any) -> WrittenDate:
+        written = fields.text(key, value, required=True)
+        assert written is not None
+        try:
+            return parse_date(written, self.config.tz)
+        except DateError as error:
+            raise DateError(
+                f"{error}; write a date like 2024-05-01 or 2024-05-01T09:30:00+02:00"
+            ) from None
+
+    def _slug(self, key: str, value: Any) -> str:
+        written = fields.text(key, value, required=True)
+        assert written is not None
+        if slugify(written) != written:
+            better = slugify(written)
+            hint = f"write {key}: {better}" if better else "use letters or digits"
+            raise FieldError(f"'{key}' must be lower-case letters, digits and hyphens; {hint}")
+        return written
+
+    def _slug_from_file_name(self) -> str | None:
+        slug = slugify(self.path.stem)
+        if not slug:
+            self._report(
+                1, "the file name gives no usable slug; rename the file or add 'slug: some-name'"
+            )
+        return slug or None
+
+    def _uri(self, key: str, value: Any) -> str:
+        written = fields.text(key, value, required=True)
+        assert written is not None
+        if not _URI.match(written):
+            raise FieldError(
+                f"'{key}' must be a URI that never changes, e.g. "
+                f"tag:{self.config.id_authority},2024-05-01:my-post; or remove it to get one"
+            )
+        return written
+
+    def _link(self, key: str, value: Any) -> str:
+        written = fields.text(key, value, required=True)
+        assert written is not None
+        if "://" in written:
+            return fields.absolute_url(key, written)
+        if any(c.isspace() for c in written):
+            raise FieldError(f"'{key}' must be a URL or a path without spaces")
+        return self.config.url + written.lstrip("/")
+
+    def _categories(self) -> tuple[Category, ...]:
+        named: list[str] = []
+        for key in ("category", "categories"):
+            named.extend(self._field(key, fields.text_list) or ())
+        known = self.config.categories
+        result: dict[str, Category] = {}
+        for name in named:
+            slug = slugify(name)
+            line = self._line("categories" if "categories" in self.values else "category")
+            if not slug:
+                self._report(
+                    line,
+                    f"category {name!r} has no letters or digits to make a path from; rename it",
+                )
+            elif known is not None and slug not in known:
+                self._report(
+                    line,
+                    f"unknown category {name!r}{fields.suggest(slug, known)}; "
+                    f"use one of {', '.join(known)}, or add it under 'categories:' in "
+                    f"{self.config.path.name}",
+                )
+            elif slug not in result:
+                result[slug] = Category(slug, known[slug].title if known is not None else name)
+        return tuple(result.values())
+
+    def _permalink(self, date: WrittenDate, slug: str, category: str) -> str:
+        written = date.written
+        path = self.config.permalink.format(
+            year=f"{written.year:04d}",
+            month=f"{written.month:02d}",
+            day=f"{written.day:02d}",
+            slug=slug,
+            category=category,
+        )
+        return self.config.url + path.lstrip("/")
+
+
+def _drop_clashes(posts: Iterable[Post]) -> tuple[list[Post], list[Problem]]:
+    """Refuse posts that share a slug or an id: readers would merge or lose them.
+
+    Every post involved is left out (not just the later one), since nothing
+    says which of them the editor meant to keep.
+    """
+    posts = list(posts)
+    problems: list[Problem] = []
+    clashing: set[Path] = set()
+    for attribute, advice in (
+        ("slug", "rename one file or set 'slug:'"),
+        ("id", "remove 'id:' from the copy, or give each its own"),
+    ):
+        groups: dict[str, list[Post]] = defaultdict(list)
+        for post in posts:
+            groups[getattr(post, attribute)].append(post)
+        for value, group in groups.items():
+            if len(group) < 2:
+                continue
+            for post in group:
+                others = ", ".join(display_path(p.source) for p in group if p is not post)
+                problems.append(
+                    Problem(
+                        post.source, 1, f"{attribute} {value!r} is also used by {others}; {advice}"
+                    )
+                )
+                clashing.add(post.source)
+    return [post for post in posts if post.source not in clashing], problems
