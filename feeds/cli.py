@@ -1,0 +1,114 @@
+"""The `feeds` command: a thin layer that turns library results into messages and exit codes.
+
+Exit codes: 0 success, 1 invalid input or output that cannot be written,
+2 usage error (bad options, no config file).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .build import BuildResult, build
+from .config import ConfigNotFoundError
+from .problems import Problem
+from .publish import PublishError
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+_config_option = click.option(
+    "--config",
+    "config_path",
+    default="site.yaml",
+    show_default=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The site's config file; posts and output paths are relative to it.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="feeds")
+def main() -> None:
+    """Publish RSS 2.0 and Atom 1.0 feeds from Markdown posts with YAML front matter."""
+
+
+@main.command("build")
+@_config_option
+@click.option(
+    "--out",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write feeds here instead of the config's 'output'.",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Publish the valid posts even if others have errors (still exits 1).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
+@click.option("-v", "--verbose", is_flag=True, help="List every feed file and what happened to it.")
+def build_command(
+    config_path: Path, output_dir: Path | None, skip_invalid: bool, quiet: bool, verbose: bool
+) -> None:
+    """Read the posts and write the feeds, changing only files whose bytes change."""
+    started = time.perf_counter()
+    result = _run(config_path, output_dir=output_dir, skip_invalid=skip_invalid)
+    _print_problems(result.problems, quiet)
+    if result.report is not None:
+        if verbose and not quiet:
+            for path in result.report.written:
+                click.echo(f"wrote {path}")
+            for path in result.report.unchanged:
+                click.echo(f"unchanged {path}")
+        if not quiet:
+            elapsed = time.perf_counter() - started
+            click.echo(
+                f"{_count(result.posts, 'post')} -> {_count(len(result.feeds), 'feed')} "
+                f"({len(result.report.written)} written, {len(result.report.unchanged)} unchanged)"
+                f" in {elapsed:.2f} s"
+            )
+    if result.has_errors:
+        if result.report is None:
+            click.echo(
+                "feeds: nothing written; fix the errors above "
+                "(or use --skip-invalid to publish the valid posts)",
+                err=True,
+            )
+        sys.exit(EXIT_INVALID)
+
+
+@main.command("check")
+@_config_option
+def check_command(config_path: Path) -> None:
+    """Check site.yaml and every post; write nothing."""
+    result = _run(config_path, write=False)
+    _print_problems(result.problems, quiet=False)
+    if result.has_errors:
+        sys.exit(EXIT_INVALID)
+    click.echo(f"{_count(result.posts, 'post')} OK -> {_count(len(result.feeds), 'feed')}")
+
+
+def _run(config_path: Path, **options: object) -> BuildResult:
+    try:
+        return build(config_path, **options)  # type: ignore[arg-type]
+    except ConfigNotFoundError as error:
+        click.echo(f"feeds: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except PublishError as error:
+        click.echo(f"feeds: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def _print_problems(problems: tuple[Problem, ...], quiet: bool) -> None:
+    for problem in problems:
+        if problem.is_error or not quiet:
+            click.echo(problem.format(), err=True)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
