@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields
 from .fields import FieldError, Person
-from .problems import Problem
+from .problems import Problem, display_path
 from .text import slugify
 from .yamltext import YamlTextError, load_mapping
 
@@ -66,9 +66,13 @@ def load_config(path: Path) -> tuple[SiteConfig | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigNotFoundError(f"{path}: no such file; create it or pass --config") from None
+        raise ConfigNotFoundError(
+            f"{display_path(path)}: no such file; create it or pass --config"
+        ) from None
     except IsADirectoryError:
-        raise ConfigNotFoundError(f"{path}: is a folder; pass the path of site.yaml") from None
+        raise ConfigNotFoundError(
+            f"{display_path(path)}: is a folder; pass the path of site.yaml"
+        ) from None
     try:
         document = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
