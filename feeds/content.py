@@ -10,17 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from html.parser import HTMLParser
+from html import unescape
 from urllib.parse import urljoin
 
+import cmarkgfm
 import nh3
-from markdown_it import MarkdownIt
+from cmarkgfm.cmark import Options
 
 from .config import SiteConfig
 from .fields import Person
 from .posts import Category, Post
-from .text import xml_safe
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->")
 ELLIPSIS = " …"
@@ -29,32 +28,14 @@ ELLIPSIS = " …"
 # that a feed reader, which shows the entry away from the site, can follow them.
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 _EXTRA_ATTRIBUTES = {"a": {"title"}, "img": {"title"}, "abbr": {"title"}, "code": {"class"}}
-_BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "pre",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "hr",
-        "dd",
-        "dt",
-        "figure",
-        "figcaption",
-    }
+_ALLOWED_ATTRIBUTES = {
+    tag: set(nh3.ALLOWED_ATTRIBUTES.get(tag, ())) | _EXTRA_ATTRIBUTES.get(tag, set())
+    for tag in set(nh3.ALLOWED_ATTRIBUTES) | set(_EXTRA_ATTRIBUTES)
+}
+# Tags that separate words visually; replaced by a space before tags are stripped.
+_BLOCK_BOUNDARY = re.compile(
+    r"<(?:/?(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption|table)|br|hr)\b[^>]*>",
+    re.IGNORECASE,
 )
 
 
@@ -75,8 +56,7 @@ class Entry:
 
 
 def make_entry(post: Post, config: SiteConfig) -> Entry:
-    body = xml_safe(post.body)
-    html = render_html(body, base_url=post.link)
+    html = render_html(post.body, base_url=post.link)
     return Entry(
         id=post.id,
         title=post.title,
@@ -86,24 +66,25 @@ def make_entry(post: Post, config: SiteConfig) -> Entry:
         author=post.author,
         categories=post.categories,
         tags=post.tags,
-        summary=post.summary or summarize(body, html, config.excerpt_words),
+        summary=post.summary or summarize(post.body, html, config.excerpt_words),
         content_html=None if config.summary_only or not html else html,
     )
 
 
 def render_html(markdown: str, base_url: str) -> str:
-    """Markdown (raw HTML allowed) to sanitized HTML with absolute links."""
-    unsafe = _markdown().render(markdown)
+    """Markdown (GitHub flavour, raw HTML allowed) to sanitized HTML with absolute links.
+
+    cmark's own "safe" mode would drop all raw HTML; editors embed harmless HTML
+    too, so it is let through here and the allow-list sanitizer decides.
+    """
+    unsafe = cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
 
     def absolute(_tag: str, attribute: str, value: str) -> str:
         return urljoin(base_url, value) if attribute in _URL_ATTRIBUTES else value
 
-    attributes = {tag: set(allowed) for tag, allowed in nh3.ALLOWED_ATTRIBUTES.items()}
-    for tag, extra in _EXTRA_ATTRIBUTES.items():
-        attributes.setdefault(tag, set()).update(extra)
     return nh3.clean(
         unsafe,
-        attributes=attributes,
+        attributes=_ALLOWED_ATTRIBUTES,
         attribute_filter=absolute,
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
@@ -125,31 +106,6 @@ def summarize(markdown: str, html: str, words: int) -> str:
 
 
 def plain_text(html: str) -> str:
-    """The words a reader sees, with whitespace collapsed."""
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    return " ".join("".join(collector.parts).split())
-
-
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-@cache
-def _markdown() -> MarkdownIt:
-    """CommonMark plus tables and strikethrough; built once, it is costly to set up."""
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    """The words a reader sees, with whitespace collapsed and entities decoded."""
+    spaced = _BLOCK_BOUNDARY.sub(" ", html)
+    return " ".join(unescape(nh3.clean(spaced, tags=set())).split())

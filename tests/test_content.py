@@ -11,10 +11,10 @@ from feeds.content import plain_text, render_html, summarize
 POST_URL = "https://example.org/blog/2024/my-post/"
 
 
-def test_markdown_is_rendered_with_tables_and_strikethrough() -> None:
+def test_markdown_is_rendered_github_flavoured() -> None:
     html = render_html("# Head\n\n*a* **b** ~~c~~\n\n| x | y |\n|---|---|\n| 1 | 2 |\n", POST_URL)
     assert "<h1>Head</h1>" in html
-    assert "<em>a</em> <strong>b</strong> <s>c</s>" in html
+    assert "<em>a</em> <strong>b</strong> <del>c</del>" in html
     assert "<td>1</td>" in html
 
 
