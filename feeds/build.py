@@ -8,7 +8,7 @@ posts, reading the clock once, and publishing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,9 +17,9 @@ from .content import Entry, make_entry
 from .fields import Person
 from .posts import Post, read_posts
 from .problems import Problem
-from .publish import PublishReport, publish
+from .publish import PublishReport, find_stale, output_lock, prune, publish
 from .render import FORMATS, Feed
-from .streams import Stream, plan_streams
+from .streams import SECTIONS, Stream, plan_streams
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class BuildResult:
     posts: int
     feeds: tuple[str, ...]
     report: PublishReport | None
+    stale: tuple[str, ...] = ()
+    pruned: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -47,13 +49,19 @@ def build(
     now: datetime | None = None,
     skip_invalid: bool = False,
     write: bool = True,
+    wait: float = 0.0,
+    prune_stale: bool = False,
 ) -> BuildResult:
     """Read the site, render every feed and (unless `write` is False) publish them.
 
     With errors in the input nothing is written, unless `skip_invalid`, which
     publishes the valid posts and still reports the rest. `now` decides which
     scheduled posts are due; it defaults to the current time, read once.
-    Raises `ConfigNotFoundError` when there is no config file to read.
+
+    Feeds this run no longer produces are reported in `stale` and removed only
+    with `prune_stale`. Raises `ConfigNotFoundError` when there is no config
+    file, `BusyError` when another run holds the output folder for longer than
+    `wait` seconds, and `PublishError` when the output cannot be written.
     """
     now = now if now is not None else datetime.now(UTC)
     config, problems = load_config(Path(config_path))
@@ -61,11 +69,16 @@ def build(
         return BuildResult(tuple(problems), 0, (), None)
     read = read_posts(config)
     files = render_site(read.posts, config, now)
-    blocked = read.has_errors and not skip_invalid
-    report = None
-    if write and not blocked:
-        report = publish(Path(output_dir) if output_dir else config.output_dir, files)
-    return BuildResult(read.problems, len(read.posts), tuple(sorted(files)), report)
+    summary = BuildResult(read.problems, len(read.posts), tuple(sorted(files)), None)
+    if not write or (read.has_errors and not skip_invalid):
+        return summary
+    out_dir = Path(output_dir) if output_dir else config.output_dir
+    with output_lock(out_dir, wait):
+        report = publish(out_dir, files)
+        stale = find_stale(out_dir, files, SECTIONS, (f.filename for f in FORMATS))
+        if prune_stale:
+            prune(out_dir, stale)
+    return replace(summary, report=report, stale=stale, pruned=prune_stale)
 
 
 def render_site(posts: Iterable[Post], config: SiteConfig, now: datetime) -> dict[str, bytes]:

@@ -1,11 +1,13 @@
 """The `feeds` command: a thin layer that turns library results into messages and exit codes.
 
 Exit codes: 0 success, 1 invalid input or output that cannot be written,
-2 usage error (bad options, no config file).
+2 usage error (bad options, no config file), 75 (EX_TEMPFAIL) another run
+holds the output folder.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -15,11 +17,12 @@ import click
 from .build import BuildResult, build
 from .config import ConfigNotFoundError
 from .problems import Problem
-from .publish import PublishError
+from .publish import BusyError, PublishError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_BUSY = 75
 
 _config_option = click.option(
     "--config",
@@ -50,28 +53,60 @@ def main() -> None:
     is_flag=True,
     help="Publish the valid posts even if others have errors (still exits 1).",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for another run to finish (else exit 75).",
+)
+@click.option(
+    "--prune", is_flag=True, help="Delete feeds of categories that no longer have published posts."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
 @click.option("-v", "--verbose", is_flag=True, help="List every feed file and what happened to it.")
 def build_command(
-    config_path: Path, output_dir: Path | None, skip_invalid: bool, quiet: bool, verbose: bool
+    config_path: Path,
+    output_dir: Path | None,
+    skip_invalid: bool,
+    wait: float,
+    prune: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Read the posts and write the feeds, changing only files whose bytes change."""
     started = time.perf_counter()
-    result = _run(config_path, output_dir=output_dir, skip_invalid=skip_invalid)
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # so staged temporary files are removed
+    result = _run(
+        config_path,
+        output_dir=output_dir,
+        skip_invalid=skip_invalid,
+        wait=wait,
+        prune_stale=prune,
+    )
     _print_problems(result.problems, quiet)
-    if result.report is not None:
-        if verbose and not quiet:
+    if result.report is not None and not quiet:
+        for path in result.stale:
+            if result.pruned:
+                click.echo(f"{path}: removed stale feed (no published posts)", err=True)
+            else:
+                click.echo(
+                    f"{path}: stale feed kept: its category has no published posts any more; "
+                    "remove it with --prune",
+                    err=True,
+                )
+        if verbose:
             for path in result.report.written:
                 click.echo(f"wrote {path}")
             for path in result.report.unchanged:
                 click.echo(f"unchanged {path}")
-        if not quiet:
-            elapsed = time.perf_counter() - started
-            click.echo(
-                f"{_count(result.posts, 'post')} -> {_count(len(result.feeds), 'feed')} "
-                f"({len(result.report.written)} written, {len(result.report.unchanged)} unchanged)"
-                f" in {elapsed:.2f} s"
-            )
+        elapsed = time.perf_counter() - started
+        click.echo(
+            f"{_count(result.posts, 'post')} -> {_count(len(result.feeds), 'feed')} "
+            f"({len(result.report.written)} written, {len(result.report.unchanged)} unchanged)"
+            f" in {elapsed:.2f} s"
+        )
     if result.has_errors:
         if result.report is None:
             click.echo(
@@ -102,6 +137,13 @@ def _run(config_path: Path, **options: object) -> BuildResult:
     except PublishError as error:
         click.echo(f"feeds: {error}", err=True)
         sys.exit(EXIT_INVALID)
+    except BusyError as error:
+        click.echo(f"feeds: {error}", err=True)
+        sys.exit(EXIT_BUSY)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    sys.exit(128 + signum)
 
 
 def _print_problems(problems: tuple[Problem, ...], quiet: bool) -> None:

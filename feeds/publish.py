@@ -1,22 +1,38 @@
 """Writing feeds so that nobody ever reads half of one, and nothing is rewritten for nothing.
 
-A file whose bytes are already right is left alone: its mtime stays, so web
-servers keep answering readers' conditional requests with 304. A file that
-changes is written to a temporary file in the same folder, flushed to disk and
-renamed over the old one, which POSIX makes atomic for readers.
+- A file whose bytes are already right is left alone: its mtime stays, so web
+  servers keep answering readers' conditional requests with 304.
+- Changed files are first all staged as temporary files in their own folders and
+  flushed to disk; only when every one is staged are they renamed over the old
+  ones (atomic for readers). A full disk or a read-only folder therefore fails
+  before any feed changes, and a killed run leaves each feed old or new, whole.
+- Temporary files carry a prefix of our own, so the next run can remove what a
+  killed run left behind without touching anything else in the folder.
+- An exclusive lock on a file in the output folder serialises overlapping runs;
+  the kernel drops it when its process dies, so it can never go stale.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
+import re
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .problems import display_path
+
 FILE_MODE = 0o644
 """Feeds are public: readable by the web server, whatever mkstemp's private default."""
+
+LOCK_NAME = ".feeds.lock"
+_TEMP_PREFIX = ".feeds-tmp-"
+_LEFTOVER = re.compile(r"^\.feeds-tmp-.+\.tmp$")
 
 
 @dataclass(frozen=True)
@@ -29,25 +45,114 @@ class PublishError(Exception):
     """The output folder could not be written; the message names the file and the cause."""
 
 
+class BusyError(Exception):
+    """Another run holds the output folder's lock."""
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the output folder's lock, waiting up to `wait` seconds for another run."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    except OSError as error:
+        raise PublishError(
+            f"{display_path(out_dir)}: cannot use the output folder ({_reason(error)})"
+        ) from error
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BusyError(
+                        f"{display_path(out_dir)}: another feeds run is writing here; "
+                        "try again later or pass --wait SECONDS"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(descriptor)
+
+
 def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
     """Bring each `relative path -> bytes` in `files` up to date below `out_dir`.
 
-    Touches nothing else in the folder.
+    Touches nothing else in the folder except temporary files of earlier,
+    killed runs in the folders it writes to.
     """
-    written: list[str] = []
-    unchanged: list[str] = []
-    for relative in sorted(files):
+    targets = {relative: out_dir / _safe_relative(relative) for relative in sorted(files)}
+    for folder in {target.parent for target in targets.values()}:
+        remove_leftovers(folder)
+    changed = [r for r, target in targets.items() if not _has_bytes(target, files[r])]
+    staged: dict[Path, str] = {}
+    current = out_dir
+    try:
+        for relative in changed:
+            current = targets[relative]
+            staged[current] = _stage(current, files[relative])
+        for current, temporary in staged.items():
+            os.replace(temporary, current)
+    except BaseException as error:  # a signal too: leave no staged file behind
+        for temporary in staged.values():
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise PublishError(
+                f"{display_path(current)}: cannot write ({_reason(error)})"
+            ) from error
+        raise
+    for folder in {target.parent for target in staged}:
+        _sync_directory(folder)
+    unchanged = tuple(r for r in targets if r not in changed)
+    return PublishReport(tuple(changed), unchanged)
+
+
+def find_stale(
+    out_dir: Path, files: Mapping[str, bytes], sections: Iterable[str], filenames: Iterable[str]
+) -> tuple[str, ...]:
+    """Feeds we wrote once that this run no longer produces (a category without posts).
+
+    They are kept by default: a vanished feed would give its subscribers 404s.
+    """
+    names = tuple(filenames)
+    candidates = list(names)
+    for section in sections:
+        folder = out_dir / section
+        if folder.is_dir():
+            for child in sorted(folder.iterdir()):
+                if child.is_dir() and not child.is_symlink():
+                    candidates.extend(f"{section}/{child.name}/{name}" for name in names)
+    return tuple(c for c in candidates if c not in files and (out_dir / c).is_file())
+
+
+def prune(out_dir: Path, stale: Iterable[str]) -> None:
+    """Remove stale feeds, and their folder once it is empty."""
+    for relative in stale:
         target = out_dir / _safe_relative(relative)
-        data = files[relative]
-        if _has_bytes(target, data):
-            unchanged.append(relative)
-            continue
         try:
-            _write_atomically(target, data)
+            target.unlink(missing_ok=True)
+            remove_leftovers(target.parent)
+            if target.parent != out_dir and not any(target.parent.iterdir()):
+                target.parent.rmdir()
         except OSError as error:
-            raise PublishError(f"{target}: cannot write ({error.strerror or error})") from error
-        written.append(relative)
-    return PublishReport(tuple(written), tuple(unchanged))
+            raise PublishError(
+                f"{display_path(target)}: cannot remove ({_reason(error)})"
+            ) from error
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Delete temporary files a killed run left in `folder` (only ours, by their prefix)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if _LEFTOVER.match(name):
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)
 
 
 def _safe_relative(relative: str) -> PurePosixPath:
@@ -66,10 +171,11 @@ def _has_bytes(target: Path, data: bytes) -> bool:
         return False
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def _stage(target: Path, data: bytes) -> str:
+    """Write `data` beside `target` under a temporary name, flushed to disk."""
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        prefix=f"{_TEMP_PREFIX}{target.name}.", suffix=".tmp", dir=target.parent
     )
     try:
         with os.fdopen(descriptor, "wb") as stream:
@@ -77,23 +183,24 @@ def _write_atomically(target: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, FILE_MODE)
-        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _sync_directory(target.parent)
+    return temporary
 
 
 def _sync_directory(directory: Path) -> None:
-    """Make the rename itself durable, so a power cut cannot bring the old feed back."""
-    try:
+    """Make the renames durable, so a power cut cannot bring an old feed back."""
+    with contextlib.suppress(OSError):
         descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _reason(error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return "the disk is full"
+    return error.strerror or str(error)

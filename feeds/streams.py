@@ -15,6 +15,9 @@ from datetime import datetime
 from .config import SiteConfig
 from .posts import Post
 
+SECTIONS = ("categories",)
+"""Output folders holding one feed folder per term; stale feeds are looked for there."""
+
 
 @dataclass(frozen=True)
 class Stream:
@@ -63,7 +66,7 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
                 key=f"category:{slug}",
                 title=f"{config.title}: {title}",
                 description=description,
-                directory=f"categories/{slug}/",
+                directory=f"{SECTIONS[0]}/{slug}/",
                 posts=tuple(members[slug][:limit]),
             )
         )

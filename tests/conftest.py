@@ -57,13 +57,18 @@ class Site:
         return path
 
     def files(self) -> dict[str, bytes]:
-        if not self.output.exists():
-            return {}
-        return {
-            p.relative_to(self.output).as_posix(): p.read_bytes()
-            for p in sorted(self.output.rglob("*"))
-            if p.is_file()
-        }
+        return feed_files(self.output)
+
+
+def feed_files(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` but hidden ones (the lock, temporaries), by relative path."""
+    if not folder.exists():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 @pytest.fixture

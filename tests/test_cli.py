@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Site, check_all
+from conftest import REPO, Site, check_all, feed_files
 
 FEEDS = str(Path(sys.executable).parent / "feeds")
 
@@ -37,12 +37,7 @@ def sample(tmp_path: Path) -> Path:
 
 
 def output_of(root: Path) -> dict[str, bytes]:
-    public = root / "public"
-    return {
-        p.relative_to(public).as_posix(): p.read_bytes()
-        for p in sorted(public.rglob("*"))
-        if p.is_file()
-    }
+    return feed_files(root / "public")
 
 
 def test_build_prints_one_summary_line_then_rebuild_changes_nothing(sample: Path) -> None:

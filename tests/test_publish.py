@@ -50,7 +50,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(publish_module.os, "fsync", no_space)
-    with pytest.raises(PublishError, match=r"atom.xml: cannot write \(No space left on device\)"):
+    with pytest.raises(PublishError, match=r"atom.xml: cannot write \(the disk is full\)"):
         publish(tmp_path, {"atom.xml": b"new"})
     assert (tmp_path / "atom.xml").read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["atom.xml"]
@@ -72,7 +72,7 @@ def test_the_new_file_replaces_the_old_one_by_rename(
     monkeypatch.setattr(publish_module.os, "replace", spy)
     publish(tmp_path, {"atom.xml": b"new"})
     assert len(renames) == 1 and renames[0][1] == "atom.xml"
-    assert renames[0][0].startswith(".atom.xml.") and renames[0][0].endswith(".tmp")
+    assert renames[0][0].startswith(".feeds-tmp-atom.xml.") and renames[0][0].endswith(".tmp")
 
 
 @pytest.mark.parametrize("bad", ["../x.xml", "/etc/x.xml", ""])

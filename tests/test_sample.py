@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import NOW, REPO, check_all
+from conftest import NOW, REPO, check_all, feed_files
 
 from feeds import build, load_config, read_posts
 from feeds.content import summarize
@@ -27,11 +27,7 @@ def test_sample_builds_valid_feeds_for_the_stream_and_each_category(tmp_path: Pa
     result = build(REPO / "site.yaml", output_dir=tmp_path, now=NOW)
     assert not result.problems
     assert result.posts == 7
-    files = {
-        p.relative_to(tmp_path).as_posix(): p.read_bytes()
-        for p in tmp_path.rglob("*")
-        if p.is_file()
-    }
+    files = feed_files(tmp_path)
     assert sorted(files) == sorted(
         f"{d}{f}"
         for d in [
