@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import fields
 from .fields import FieldError, Person
 from .problems import Problem, display_path
-from .text import slugify
+from .text import slugify, xml_safe
 from .yamltext import YamlTextError, load_mapping
 
 PERMALINK_TOKENS = ("year", "month", "day", "slug", "category")
@@ -47,6 +47,7 @@ class SiteConfig:
     max_items: int = 20
     summary_only: bool = False
     excerpt_words: int = 55
+    max_post_bytes: int = 1024 * 1024
     permalink: str = "/{slug}/"
     id_authority: str = ""
     categories: Mapping[str, CategoryInfo] | None = field(default=None)
@@ -79,7 +80,7 @@ def load_config(path: Path) -> tuple[SiteConfig | None, list[Problem]]:
         line = raw[: error.start].count(b"\n") + 1
         return None, [Problem(path, line, "the file is not UTF-8 text; save it as UTF-8")]
     try:
-        values = load_mapping(document)
+        values = load_mapping(xml_safe(document))
     except YamlTextError as error:
         return None, [Problem(path, error.line, error.message)]
     return _build(path, values)
@@ -221,6 +222,9 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "max_items": lambda key, value: fields.whole_number(key, value, minimum=1, maximum=100_000),
     "summary_only": fields.flag,
     "excerpt_words": lambda key, value: fields.whole_number(key, value, minimum=1, maximum=10_000),
+    "max_post_bytes": lambda key, value: fields.whole_number(
+        key, value, minimum=1024, maximum=1024**3
+    ),
     "permalink": _permalink,
     "id_authority": _id_authority,
     "categories": _categories,

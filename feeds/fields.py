@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .text import xml_safe
-
 _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -36,7 +34,7 @@ class Person:
 def text(key: str, value: Any, *, required: bool = False) -> str | None:
     """A single line or paragraph of text; lists and mappings are refused."""
     if isinstance(value, str):
-        cleaned = xml_safe(value).strip()
+        cleaned = value.strip()
         if cleaned or not required:
             return cleaned or None
         raise FieldError(f"'{key}' is empty; write some text after '{key}:'")
@@ -69,7 +67,7 @@ def text_list(key: str, value: Any) -> list[str]:
                 f"'{key}' must be a list of words, e.g. {key}: [news, reviews]; "
                 f"found a {_shape(item)} in it"
             )
-        cleaned = xml_safe(item).strip()
+        cleaned = item.strip()
         if cleaned:
             terms.append(cleaned)
     return terms
@@ -78,7 +76,7 @@ def text_list(key: str, value: Any) -> list[str]:
 def person(key: str, value: Any) -> Person:
     """`Name`, `Name <email>`, or a mapping with `name` and optional `email`."""
     if isinstance(value, str):
-        written = xml_safe(value).strip()
+        written = value.strip()
         match = _NAME_AND_EMAIL.match(written)
         if match and _EMAIL.match(match["email"]):
             return Person(match["name"], match["email"])

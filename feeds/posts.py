@@ -7,6 +7,7 @@ id are reported against the files that cause them.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from .config import SiteConfig
 from .dates import DateError, WrittenDate, parse_date
 from .fields import FieldError, Person
 from .problems import Problem, Severity, display_path
-from .text import slugify
+from .text import slugify, xml_safe
 from .yamltext import Located, YamlTextError, load_mapping
 
 KNOWN_KEYS = (
@@ -39,6 +40,7 @@ KNOWN_KEYS = (
 )
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -92,13 +94,10 @@ def read_posts(config: SiteConfig) -> ReadResult:
             f"{config.path.name} to the folder that holds your posts",
         )
         return ReadResult((), (problem,), 0)
-    paths = sorted(folder.rglob("*.md"), key=lambda p: p.relative_to(folder).as_posix())
+    paths, problems = post_files(folder)
     posts: list[Post] = []
-    problems: list[Problem] = []
     rejected = 0
     for path in paths:
-        if not path.is_file():
-            continue
         post, found = read_post(path, config)
         problems.extend(found)
         if post is None:
@@ -110,19 +109,69 @@ def read_posts(config: SiteConfig) -> ReadResult:
     return ReadResult(tuple(unique), tuple(problems), rejected + len(posts) - len(unique))
 
 
+def post_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """Every `*.md` below `folder`, in an order that does not depend on the file system.
+
+    Symbolic links that lead out of the folder are refused: a post must not be
+    able to publish, say, a file from the server's home folder.
+    """
+    root = folder.resolve()
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for directory, subfolders, names in os.walk(folder):
+        base = Path(directory)
+        for name in subfolders:
+            _refuse_outside_link(base / name, root, problems)
+        for name in names:
+            path = base / name
+            if name.endswith(".md") and not _refuse_outside_link(path, root, problems):
+                found.append(path)
+    order = lambda path: path.relative_to(folder).as_posix()  # noqa: E731
+    problems.sort(key=lambda problem: order(problem.path))
+    return sorted(found, key=order), problems
+
+
+def _refuse_outside_link(path: Path, root: Path, problems: list[Problem]) -> bool:
+    if not path.is_symlink():
+        return False
+    target = path.resolve()
+    if target.is_relative_to(root):
+        return False
+    problems.append(
+        Problem(
+            path,
+            None,
+            f"symbolic link to {target}, outside the posts folder; copy the post in instead",
+        )
+    )
+    return True
+
+
 def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem]]:
     """One file to one post, or None with the reasons."""
+    limit = config.max_post_bytes
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)  # never more: a huge file is not read whole
     except OSError as error:
         return None, [Problem(path, None, f"cannot read the file ({error.strerror or error})")]
+    if len(raw) > limit:
+        return None, [
+            Problem(
+                path,
+                None,
+                f"the file is larger than max_post_bytes ({limit} bytes); shorten it, "
+                f"or raise max_post_bytes in {config.path.name}",
+            )
+        ]
     try:
         document = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return None, [Problem(path, line, "this is not UTF-8 text; save the file as UTF-8")]
-    lines = document.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if not lines or not _FENCE.match(lines[0]):
+    document = xml_safe(document.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = document.split("\n")
+    if not _FENCE.match(lines[0]):
         return None, [
             Problem(
                 path,
@@ -140,13 +189,35 @@ def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem
                 "the front matter has no closing '---'; add a line '---' after its last key",
             )
         ]
+    problems: list[Problem] = []
+    front = "\n".join(lines[1:closing])
     try:
-        values = load_mapping("\n".join(lines[1:closing]))
+        values = _load_front_matter(front, path, problems)
     except YamlTextError as error:
         line = error.line + 1 if error.line is not None else 1
         return None, [Problem(path, line, error.message)]
     body = "\n".join(lines[closing + 1 :])
-    return _PostBuilder(path, config, values).build(body, body_line=closing + 2)
+    post, found = _PostBuilder(path, config, values).build(body, body_line=closing + 2)
+    return post, problems + found
+
+
+def _load_front_matter(front: str, path: Path, problems: list[Problem]) -> dict[str, Located]:
+    """YAML forbids tabs for indentation, yet editors type them; read them as spaces."""
+    try:
+        return load_mapping(front)
+    except YamlTextError:
+        if "\t" not in front:
+            raise
+    values = load_mapping(_LEADING_TABS.sub(lambda m: "  " * len(m.group()), front))
+    problems.append(
+        Problem(
+            path,
+            2,
+            "tabs in the front matter were read as two spaces each; indent with spaces",
+            Severity.WARNING,
+        )
+    )
+    return values
 
 
 class _PostBuilder:

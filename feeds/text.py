@@ -6,9 +6,11 @@ import re
 import unicodedata
 
 # XML 1.0 allows tab, newline and carriage return, and excludes the other C0
-# controls, lone surrogates and the two non-characters U+FFFE/U+FFFF. lxml
-# refuses such strings outright, so they are removed before anything is built.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# controls, lone surrogates and the two non-characters U+FFFE/U+FFFF: lxml
+# refuses such strings outright. DEL and the C1 controls are allowed but
+# "discouraged" by XML and refused by YAML's reader; they never carry meaning
+# in a post, so they go too.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
