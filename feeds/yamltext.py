@@ -14,6 +14,7 @@ number of values built is bounded so an alias bomb cannot exhaust memory.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,11 @@ def load_mapping(text: str) -> dict[str, Located]:
     Returns each key with its value as plain text/list/dict and the key's line,
     so that problems with a field can point at the line the editor wrote it on.
     """
+    simple = _flat_mapping(text)
+    return simple if simple is not None else _composed_mapping(text)
+
+
+def _composed_mapping(text: str) -> dict[str, Located]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -116,3 +122,50 @@ class _Builder:
         for key_node, value_node in node.value:
             mapping[self.key(key_node)] = self.value(value_node)
         return mapping
+
+
+# The fast path. Nearly all front matter is flat `key: value` lines; reading those
+# with a few regular expressions is several times cheaper than libyaml's node
+# graph. It accepts only forms whose meaning is certain and returns None for
+# anything else (comments after values, escapes, nesting, block scalars, ...),
+# which then goes through libyaml; tests check both give the same result.
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*?))?[ \t]*")
+_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:(?!: |:$| #)[^\u2028\u2029\ufeff])*")
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\\u2028\u2029\ufeff]|\\["\\/])*)"')
+_SINGLE_QUOTED = re.compile(r"'((?:[^'\u2028\u2029\ufeff]|'')*)'")
+_FLOW_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^,\[\]{}#:\u2028\u2029\ufeff]*)")
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _flat_mapping(text: str) -> dict[str, Located] | None:
+    if "\r" in text:
+        return None
+    result: dict[str, Located] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip(" ") or line.startswith("#"):
+            continue
+        match = _KEY_LINE.fullmatch(line)
+        if match is None or match[2] is None or match[1] in result:
+            return None
+        value = _flat_value(match[2])
+        if value is None:
+            return None
+        result[match[1]] = Located(value, number)
+    return result
+
+
+def _flat_value(written: str) -> str | list[str] | None:
+    if _PLAIN.fullmatch(written):
+        return written
+    if match := _DOUBLE_QUOTED.fullmatch(written):
+        return _ESCAPE.sub(r"\1", match[1])
+    if match := _SINGLE_QUOTED.fullmatch(written):
+        return match[1].replace("''", "'")
+    if written.startswith("[") and written.endswith("]"):
+        inside = written[1:-1].strip()
+        if not inside:
+            return []
+        items = [item.strip() for item in inside.split(",")]
+        if all(_FLOW_ITEM.fullmatch(item) for item in items):
+            return items
+    return None
