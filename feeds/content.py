@@ -55,8 +55,8 @@ class Entry:
     content_html: str | None
 
 
-def make_entry(post: Post, config: SiteConfig) -> Entry:
-    html = render_html(post.body, base_url=post.link)
+def make_entry(post: Post, body: str, config: SiteConfig) -> Entry:
+    html = render_html(body, base_url=post.link)
     return Entry(
         id=post.id,
         title=post.title,
@@ -66,7 +66,7 @@ def make_entry(post: Post, config: SiteConfig) -> Entry:
         author=post.author,
         categories=post.categories,
         tags=post.tags,
-        summary=post.summary or summarize(post.body, html, config.excerpt_words),
+        summary=post.summary or summarize(body, html, config.excerpt_words),
         content_html=None if config.summary_only or not html else html,
     )
 

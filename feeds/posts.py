@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import fields
 from .config import SiteConfig
@@ -38,13 +38,13 @@ KNOWN_KEYS = (
     "link",
     "draft",
 )
-_FENCE = re.compile(r"^---[ \t]*$")
-_CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_FENCE = re.compile(r"---[ \t]*(\n|$)")
+_CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Category:
     """A category as it appears in paths (`slug`) and to people (`name`)."""
 
@@ -52,9 +52,14 @@ class Category:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
+    """A post's front matter, checked. The body is not kept: `read_body` fetches it
+    for the few posts that reach a feed, so memory does not grow with the site."""
+
     source: Path
+    stamp: tuple[int, int]
+    """Size and mtime (ns) of the file when it was read: changes when the body does."""
     slug: str
     id: str
     link: str
@@ -65,7 +70,6 @@ class Post:
     tags: tuple[str, ...]
     author: Person | None
     summary: str | None
-    body: str
     body_line: int
     draft: bool = False
 
@@ -83,8 +87,25 @@ class ReadResult:
         return any(problem.is_error for problem in self.problems)
 
 
-def read_posts(config: SiteConfig) -> ReadResult:
-    """Read every `*.md` below the posts folder, in a fixed order."""
+class PostCache(Protocol):
+    """What `read_posts` needs of a cache (see feeds.cache): reuse a reading, or keep one."""
+
+    def post(
+        self, relative: str, status: os.stat_result, source: Path
+    ) -> tuple[Post | None, list[Problem]] | None: ...
+
+    def remember_post(
+        self, relative: str, status: os.stat_result, post: Post | None, problems: list[Problem]
+    ) -> None: ...
+
+    def forget_posts_except(self, relatives: set[str]) -> None: ...
+
+
+def read_posts(config: SiteConfig, cache: PostCache | None = None) -> ReadResult:
+    """Read every `*.md` below the posts folder, in a fixed order.
+
+    With a cache, files whose stat shows them unchanged are not read again.
+    """
     folder = config.posts_dir
     if not folder.is_dir():
         problem = Problem(
@@ -94,41 +115,63 @@ def read_posts(config: SiteConfig) -> ReadResult:
             f"{config.path.name} to the folder that holds your posts",
         )
         return ReadResult((), (problem,), 0)
-    paths, problems = post_files(folder)
+    files, problems = post_files(folder)
     posts: list[Post] = []
     rejected = 0
-    for path in paths:
-        post, found = read_post(path, config)
+    for relative, path in files:
+        post, found = _read_cached(relative, path, config, cache)
         problems.extend(found)
         if post is None:
             rejected += 1
         else:
             posts.append(post)
+    if cache is not None:
+        cache.forget_posts_except({relative for relative, _ in files})
     unique, clashes = _drop_clashes(posts)
     problems.extend(clashes)
     return ReadResult(tuple(unique), tuple(problems), rejected + len(posts) - len(unique))
 
 
-def post_files(folder: Path) -> tuple[list[Path], list[Problem]]:
-    """Every `*.md` below `folder`, in an order that does not depend on the file system.
+def _read_cached(
+    relative: str, path: Path, config: SiteConfig, cache: PostCache | None
+) -> tuple[Post | None, list[Problem]]:
+    if cache is None:
+        return read_post(path, config)
+    try:
+        status = path.stat()
+    except OSError:
+        return read_post(path, config)
+    hit = cache.post(relative, status, path)
+    if hit is not None:
+        return hit
+    post, problems = read_post(path, config)
+    cache.remember_post(relative, status, post, problems)
+    return post, problems
+
+
+def post_files(folder: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """Every `*.md` below `folder` with its relative path, in an order that does not
+    depend on the file system.
 
     Symbolic links that lead out of the folder are refused: a post must not be
     able to publish, say, a file from the server's home folder.
     """
     root = folder.resolve()
-    found: list[Path] = []
+    found: list[tuple[str, Path]] = []
     problems: list[Problem] = []
     for directory, subfolders, names in os.walk(folder):
         base = Path(directory)
+        prefix = base.relative_to(folder).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
         for name in subfolders:
             _refuse_outside_link(base / name, root, problems)
         for name in names:
             path = base / name
             if name.endswith(".md") and not _refuse_outside_link(path, root, problems):
-                found.append(path)
-    order = lambda path: path.relative_to(folder).as_posix()  # noqa: E731
-    problems.sort(key=lambda problem: order(problem.path))
-    return sorted(found, key=order), problems
+                found.append((prefix + name, path))
+    problems.sort(key=lambda problem: problem.path.relative_to(folder).as_posix())
+    found.sort()
+    return found, problems
 
 
 def _refuse_outside_link(path: Path, root: Path, problems: list[Problem]) -> bool:
@@ -149,56 +192,70 @@ def _refuse_outside_link(path: Path, root: Path, problems: list[Problem]) -> boo
 
 def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem]]:
     """One file to one post, or None with the reasons."""
+    document, stamp, problem = _read_text(path, config)
+    if problem is not None:
+        return None, [problem]
+    parts = split_front_matter(document)
+    if isinstance(parts, str):
+        return None, [Problem(path, 1, parts)]
+    front, body_line = parts
+    problems: list[Problem] = []
+    try:
+        values = _load_front_matter(xml_safe(front), path, problems)
+    except YamlTextError as error:
+        line = error.line + 1 if error.line is not None else 1
+        return None, [Problem(path, line, error.message)]
+    post, found = _PostBuilder(path, config, values).build(stamp, body_line)
+    return post, problems + found
+
+
+def read_body(post: Post, config: SiteConfig) -> str:
+    """The Markdown body of a post read earlier; "" if the file has become unreadable."""
+    document, _, problem = _read_text(post.source, config)
+    if problem is not None:
+        return ""
+    return xml_safe("\n".join(document.split("\n")[post.body_line - 1 :]))
+
+
+def split_front_matter(document: str) -> tuple[str, int] | str:
+    """The front matter text and the line the body starts on, or why there is none."""
+    opening = _FENCE.match(document)
+    if opening is None:
+        return (
+            "no front matter; start the file with a line '---', then 'title: ...' and "
+            "'date: ...', then a line '---'"
+        )
+    closing = _CLOSING_FENCE.search(document, opening.end())
+    if closing is None or not opening.group(1):
+        return "the front matter has no closing '---'; add a line '---' after its last key"
+    front = document[opening.end() : closing.start()]
+    return front, front.count("\n") + 3
+
+
+def _read_text(path: Path, config: SiteConfig) -> tuple[str, tuple[int, int], Problem | None]:
+    """The file as text with newlines normalised, read at most `max_post_bytes` deep."""
     limit = config.max_post_bytes
     try:
         with path.open("rb") as stream:
+            status = os.fstat(stream.fileno())
             raw = stream.read(limit + 1)  # never more: a huge file is not read whole
     except OSError as error:
-        return None, [Problem(path, None, f"cannot read the file ({error.strerror or error})")]
+        return "", (0, 0), Problem(path, None, f"cannot read the file ({error.strerror or error})")
+    stamp = (status.st_size, status.st_mtime_ns)
     if len(raw) > limit:
-        return None, [
-            Problem(
-                path,
-                None,
-                f"the file is larger than max_post_bytes ({limit} bytes); shorten it, "
-                f"or raise max_post_bytes in {config.path.name}",
-            )
-        ]
+        message = (
+            f"the file is larger than max_post_bytes ({limit} bytes); shorten it, "
+            f"or raise max_post_bytes in {config.path.name}"
+        )
+        return "", stamp, Problem(path, None, message)
     try:
         document = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, [Problem(path, line, "this is not UTF-8 text; save the file as UTF-8")]
-    document = xml_safe(document.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = document.split("\n")
-    if not _FENCE.match(lines[0]):
-        return None, [
-            Problem(
-                path,
-                1,
-                "no front matter; start the file with a line '---', then 'title: ...' and "
-                "'date: ...', then a line '---'",
-            )
-        ]
-    closing = next((i for i in range(1, len(lines)) if _CLOSING_FENCE.match(lines[i])), None)
-    if closing is None:
-        return None, [
-            Problem(
-                path,
-                1,
-                "the front matter has no closing '---'; add a line '---' after its last key",
-            )
-        ]
-    problems: list[Problem] = []
-    front = "\n".join(lines[1:closing])
-    try:
-        values = _load_front_matter(front, path, problems)
-    except YamlTextError as error:
-        line = error.line + 1 if error.line is not None else 1
-        return None, [Problem(path, line, error.message)]
-    body = "\n".join(lines[closing + 1 :])
-    post, found = _PostBuilder(path, config, values).build(body, body_line=closing + 2)
-    return post, problems + found
+        return "", stamp, Problem(path, line, "this is not UTF-8 text; save the file as UTF-8")
+    if "\r" in document:
+        document = document.replace("\r\n", "\n").replace("\r", "\n")
+    return document, stamp, None
 
 
 def _load_front_matter(front: str, path: Path, problems: list[Problem]) -> dict[str, Located]:
@@ -229,7 +286,7 @@ class _PostBuilder:
         self.values = values
         self.problems: list[Problem] = []
 
-    def build(self, body: str, body_line: int) -> tuple[Post | None, list[Problem]]:
+    def build(self, stamp: tuple[int, int], body_line: int) -> tuple[Post | None, list[Problem]]:
         for key, located in self.values.items():
             if key not in KNOWN_KEYS:
                 self._report(
@@ -260,6 +317,7 @@ class _PostBuilder:
         first_category = categories[0].slug if categories else "uncategorized"
         post = Post(
             source=self.path,
+            stamp=stamp,
             slug=slug,
             id=post_id or f"tag:{self.config.id_authority},{date.written.isoformat()}:{slug}",
             link=link or self._permalink(date, slug, first_category),
@@ -270,7 +328,6 @@ class _PostBuilder:
             tags=tags,
             author=author,
             summary=summary,
-            body=body,
             body_line=body_line,
             draft=draft,
         )

@@ -9,6 +9,7 @@ from conftest import NOW, REPO, check_all, feed_files
 
 from feeds import build, load_config, read_posts
 from feeds.content import summarize
+from feeds.posts import read_body
 
 SEEDS = REPO.parent / "shared" / "seeds"
 
@@ -64,10 +65,12 @@ def test_sample_posts_carry_the_seed_texts() -> None:
             assert shown.endswith(" …")
             assert post.summary.startswith(shown)
         else:
-            assert post.body.startswith(shown)
+            assert read_body(post, config).startswith(shown)
     statement = (SEEDS / "walk-this-road-with-us.txt").read_text(encoding="utf-8")
     words = lambda text: re.sub(r"\s+", " ", text).strip()  # noqa: E731
-    assert words(posts["Walk This Road With Us!"].body) == words(statement.split("\n", 1)[1])
+    assert words(read_body(posts["Walk This Road With Us!"], config)) == words(
+        statement.split("\n", 1)[1]
+    )
 
 
 def test_seed_excerpts_follow_the_55_word_rule() -> None:
@@ -76,5 +79,5 @@ def test_seed_excerpts_follow_the_55_word_rule() -> None:
     assert config is not None
     for post in read_posts(config).posts:
         if post.summary and post.summary.endswith(" …"):
-            longer = post.body + " and more words the seeds do not show."
+            longer = read_body(post, config) + " and more words the seeds do not show."
             assert summarize(longer, f"<p>{longer}</p>", 55) == post.summary
