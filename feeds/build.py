@@ -1,30 +1,56 @@
 """The pipeline in one place: config -> posts -> streams -> entries -> bytes -> files.
 
-`render_site` is the pure middle (same posts, config and time give the same
-bytes); `build` adds the edges that touch the world: reading site.yaml and
-posts, reading the clock once, and publishing.
+`plan_feeds` and `render_feed` are the pure middle (same posts, config and time
+give the same bytes); `build` adds the edges that touch the world: reading
+site.yaml and posts, reading the clock once, the cache, and publishing.
+
+A no-change cron run reads the cache, stats the posts, plans the streams and
+finds every feed's fingerprint already on disk: it renders nothing, reads no
+post body, and does not even import the Markdown, HTML and XML libraries.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .cache import load_cache, save_cache
 from .config import SiteConfig, load_config
-from .content import Entry, make_entry
 from .fields import Person
-from .posts import Post, read_posts
+from .posts import read_body, read_posts
 from .problems import Problem
-from .publish import PublishReport, find_stale, output_lock, prune, publish
-from .render import FORMATS, Feed
+from .publish import (
+    PublishReport,
+    find_stale,
+    output_lock,
+    prune,
+    publish,
+    remove_all_leftovers,
+)
+from .render import FORMATS
 from .streams import SECTIONS, Stream, plan_streams
+
+if TYPE_CHECKING:
+    from .content import Entry
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """One feed file to produce: a stream in one format, and what its bytes depend on."""
+
+    path: str
+    stream: Stream
+    filename: str
+    fingerprint: str
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a run found and did. `published` is False when nothing was written."""
+    """What a run found and did. `report` is None when nothing was written."""
 
     problems: tuple[Problem, ...]
     posts: int
@@ -51,6 +77,7 @@ def build(
     write: bool = True,
     wait: float = 0.0,
     prune_stale: bool = False,
+    use_cache: bool = True,
 ) -> BuildResult:
     """Read the site, render every feed and (unless `write` is False) publish them.
 
@@ -59,54 +86,101 @@ def build(
     scheduled posts are due; it defaults to the current time, read once.
 
     Feeds this run no longer produces are reported in `stale` and removed only
-    with `prune_stale`. Raises `ConfigNotFoundError` when there is no config
-    file, `BusyError` when another run holds the output folder for longer than
-    `wait` seconds, and `PublishError` when the output cannot be written.
+    with `prune_stale`. `use_cache=False` ignores and rewrites nothing of the
+    build cache (a cold build). Raises `ConfigNotFoundError` when there is no
+    config file, `BusyError` when another run holds the output folder for longer
+    than `wait` seconds, and `PublishError` when the output cannot be written.
     """
     now = now if now is not None else datetime.now(UTC)
     config, problems = load_config(Path(config_path))
     if config is None:
         return BuildResult(tuple(problems), 0, (), None)
-    read = read_posts(config)
-    files = render_site(read.posts, config, now)
-    summary = BuildResult(read.problems, len(read.posts), tuple(sorted(files)), None)
+    cache = load_cache(config) if use_cache else None
+    read = read_posts(config, cache)
+    jobs = plan_feeds(plan_streams(read.posts, config, now), config)
+    feeds = tuple(sorted(job.path for job in jobs))
+    summary = BuildResult(read.problems, len(read.posts), feeds, None)
     if not write or (read.has_errors and not skip_invalid):
+        if cache is not None:
+            save_cache(cache)
         return summary
     out_dir = Path(output_dir) if output_dir else config.output_dir
     with output_lock(out_dir, wait):
-        report = publish(out_dir, files)
-        stale = find_stale(out_dir, files, SECTIONS, (f.filename for f in FORMATS))
+        remove_all_leftovers(out_dir, (job.path for job in jobs))
+        current = {
+            job.path
+            for job in jobs
+            if cache is not None and cache.feed_is_current(out_dir / job.path, job.fingerprint)
+        }
+        todo = [job for job in jobs if job.path not in current]
+        bodies = {post.id: read_body(post, config) for job in todo for post in job.stream.posts}
+        written = publish(out_dir, render_jobs(todo, config, bodies))
+        report = PublishReport(written.written, tuple(sorted((*written.unchanged, *current))))
+        if cache is not None:
+            for job in todo:
+                cache.remember_feed(out_dir / job.path, job.fingerprint)
+        stale = find_stale(out_dir, {job.path for job in jobs}, SECTIONS, FORMATS)
         if prune_stale:
             prune(out_dir, stale)
+        if cache is not None:
+            save_cache(cache)
     return replace(summary, report=report, stale=stale, pruned=prune_stale)
 
 
-def render_site(posts: Iterable[Post], config: SiteConfig, now: datetime) -> dict[str, bytes]:
-    """Every feed file of the site, as `relative path -> bytes`."""
-    streams = plan_streams(posts, config, now)
-    entries: dict[str, Entry] = {}
+def plan_feeds(streams: Iterable[Stream], config: SiteConfig) -> list[FeedJob]:
+    """Every feed file of the site, with the fingerprint of what its bytes depend on."""
+    jobs = []
     for stream in streams:
-        for post in stream.posts:
-            if post.id not in entries:
-                entries[post.id] = make_entry(post, config)
+        for filename in FORMATS:
+            material = repr(
+                (
+                    filename,
+                    stream.key,
+                    stream.title,
+                    stream.description,
+                    stream.directory,
+                    [(post.source.as_posix(), post.stamp, post.id) for post in stream.posts],
+                )
+            )
+            fingerprint = hashlib.sha256(material.encode()).hexdigest()
+            jobs.append(FeedJob(stream.directory + filename, stream, filename, fingerprint))
+    return jobs
+
+
+def render_site(
+    streams: Iterable[Stream], config: SiteConfig, bodies: Mapping[str, str]
+) -> dict[str, bytes]:
+    """Every feed of `streams` as `relative path -> bytes`; `bodies` by post id. Pure."""
+    return render_jobs(plan_feeds(streams, config), config, bodies)
+
+
+def render_jobs(
+    jobs: Iterable[FeedJob], config: SiteConfig, bodies: Mapping[str, str]
+) -> dict[str, bytes]:
+    """The bytes of each job's feed file. Pure.
+
+    Imports the Markdown, HTML and XML libraries only here: a run with nothing
+    to render never pays for loading them.
+    """
+    from .content import make_entry
+    from .render import Feed
+
     files: dict[str, bytes] = {}
-    for stream in streams:
-        for feed_format in FORMATS:
-            path = stream.directory + feed_format.filename
-            feed = _feed(stream, config, path, entries)
-            files[path] = feed_format.render(feed)
+    entries: dict[str, Entry] = {}
+    for job in jobs:
+        for post in job.stream.posts:
+            if post.id not in entries:
+                entries[post.id] = make_entry(post, bodies.get(post.id, ""), config)
+        stream_entries = tuple(entries[post.id] for post in job.stream.posts)
+        feed = Feed(
+            title=job.stream.title,
+            description=job.stream.description,
+            site_url=config.url,
+            self_url=config.url + job.path,
+            author=config.author or Person(config.title),
+            language=config.language,
+            updated=max(entry.updated for entry in stream_entries),
+            entries=stream_entries,
+        )
+        files[job.path] = FORMATS[job.filename](feed)
     return files
-
-
-def _feed(stream: Stream, config: SiteConfig, path: str, entries: Mapping[str, Entry]) -> Feed:
-    stream_entries = tuple(entries[post.id] for post in stream.posts)
-    return Feed(
-        title=stream.title,
-        description=stream.description,
-        site_url=config.url,
-        self_url=config.url + path,
-        author=config.author or Person(config.title),
-        language=config.language,
-        updated=max(entry.updated for entry in stream_entries),
-        entries=stream_entries,
-    )

@@ -64,6 +64,9 @@ def main() -> None:
 @click.option(
     "--prune", is_flag=True, help="Delete feeds of categories that no longer have published posts."
 )
+@click.option(
+    "--no-cache", is_flag=True, help="Ignore the build cache: read and render everything."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
 @click.option("-v", "--verbose", is_flag=True, help="List every feed file and what happened to it.")
 def build_command(
@@ -72,6 +75,7 @@ def build_command(
     skip_invalid: bool,
     wait: float,
     prune: bool,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -84,6 +88,7 @@ def build_command(
         skip_invalid=skip_invalid,
         wait=wait,
         prune_stale=prune,
+        use_cache=not no_cache,
     )
     _print_problems(result.problems, quiet)
     if result.report is not None and not quiet:

@@ -80,12 +80,9 @@ def output_lock(out_dir: Path, wait: float = 0.0) -> Iterator[None]:
 def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
     """Bring each `relative path -> bytes` in `files` up to date below `out_dir`.
 
-    Touches nothing else in the folder except temporary files of earlier,
-    killed runs in the folders it writes to.
+    Touches nothing else in the folder.
     """
     targets = {relative: out_dir / _safe_relative(relative) for relative in sorted(files)}
-    for folder in {target.parent for target in targets.values()}:
-        remove_leftovers(folder)
     changed = [r for r, target in targets.items() if not _has_bytes(target, files[r])]
     staged: dict[Path, str] = {}
     current = out_dir
@@ -141,6 +138,12 @@ def prune(out_dir: Path, stale: Iterable[str]) -> None:
             raise PublishError(
                 f"{display_path(target)}: cannot remove ({_reason(error)})"
             ) from error
+
+
+def remove_all_leftovers(out_dir: Path, relatives: Iterable[str]) -> None:
+    """Delete what killed runs left in the folders of these output files."""
+    for folder in sorted({(out_dir / _safe_relative(r)).parent for r in relatives}):
+        remove_leftovers(folder)
 
 
 def remove_leftovers(folder: Path) -> None:

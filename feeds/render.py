@@ -19,12 +19,15 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from feedgen.entry import FeedEntry
-from feedgen.feed import FeedGenerator
-
-from .content import Entry
 from .fields import Person
+
+if TYPE_CHECKING:  # imported when a feed is rendered, not when feeds is
+    from feedgen.entry import FeedEntry
+    from feedgen.feed import FeedGenerator
+
+    from .content import Entry
 
 GENERATOR = "feeds"
 
@@ -41,13 +44,6 @@ class Feed:
     language: str | None
     updated: datetime
     entries: tuple[Entry, ...]
-
-
-@dataclass(frozen=True)
-class Format:
-    filename: str
-    media_type: str
-    render: Callable[[Feed], bytes]
 
 
 def render_atom(feed: Feed) -> bytes:
@@ -88,13 +84,13 @@ def render_rss(feed: Feed) -> bytes:
     return generator.rss_str(pretty=True)
 
 
-FORMATS = (
-    Format("atom.xml", "application/atom+xml", render_atom),
-    Format("rss.xml", "application/rss+xml", render_rss),
-)
+FORMATS: dict[str, Callable[[Feed], bytes]] = {"atom.xml": render_atom, "rss.xml": render_rss}
+"""Each feed file name and the serializer that writes it."""
 
 
 def _generator(feed: Feed, self_type: str) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     generator = FeedGenerator()
     generator.id(feed.self_url)
     generator.title(feed.title)
