@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import load_cache, save_cache
+from .cache import LastRun, load_cache, next_due_ns, save_cache, tree_digest
 from .config import SiteConfig, load_config
 from .fields import Person
-from .posts import read_body, read_posts
-from .problems import Problem
+from .posts import list_posts, read_body, read_posts
+from .problems import Problem, Severity
 from .publish import (
     PublishReport,
     find_stale,
@@ -95,16 +95,23 @@ def build(
     config, problems = load_config(Path(config_path))
     if config is None:
         return BuildResult(tuple(problems), 0, (), None)
+    out_dir = (Path(output_dir) if output_dir else config.output_dir).absolute()
     cache = load_cache(config) if use_cache else None
-    read = read_posts(config, cache)
+    listing = list_posts(config)
+    tree = tree_digest(listing) if cache is not None else ""
+    if cache is not None and write:
+        last = cache.replay(tree, now, out_dir)
+        if last is not None:
+            return _replay(last, out_dir, wait=wait, prune_stale=prune_stale)
+    read = read_posts(config, cache, listing)
     jobs = plan_feeds(plan_streams(read.posts, config, now), config)
     feeds = tuple(sorted(job.path for job in jobs))
     summary = BuildResult(read.problems, len(read.posts), feeds, None)
     if not write or (read.has_errors and not skip_invalid):
         if cache is not None:
+            cache.remember_run(None)
             save_cache(cache)
         return summary
-    out_dir = Path(output_dir) if output_dir else config.output_dir
     with output_lock(out_dir, wait):
         remove_all_leftovers(out_dir, (job.path for job in jobs))
         current = {
@@ -116,15 +123,49 @@ def build(
         bodies = {post.id: read_body(post, config) for job in todo for post in job.stream.posts}
         written = publish(out_dir, render_jobs(todo, config, bodies))
         report = PublishReport(written.written, tuple(sorted((*written.unchanged, *current))))
-        if cache is not None:
-            for job in todo:
-                cache.remember_feed(out_dir / job.path, job.fingerprint)
         stale = find_stale(out_dir, {job.path for job in jobs}, SECTIONS, FORMATS)
         if prune_stale:
             prune(out_dir, stale)
         if cache is not None:
+            for job in todo:
+                cache.remember_feed(out_dir / job.path, job.fingerprint)
+            clean = not read.has_errors
+            cache.remember_run(
+                LastRun(
+                    tree=tree,
+                    next_due_ns=next_due_ns(read.posts, now),
+                    out_dir=str(out_dir),
+                    posts=len(read.posts),
+                    feeds={job.path: job.fingerprint for job in jobs},
+                    warnings=[[str(p.path), p.line, p.message] for p in read.problems],
+                )
+                if clean
+                else None
+            )
             save_cache(cache)
     return replace(summary, report=report, stale=stale, pruned=prune_stale)
+
+
+def _replay(
+    last: LastRun,
+    out_dir: Path,
+    *,
+    wait: float,
+    prune_stale: bool,
+) -> BuildResult:
+    """Nothing changed since the last run: report what it reported, touch no feed."""
+    warnings = tuple(
+        Problem(Path(path), line, message, Severity.WARNING)
+        for path, line, message in last.warnings
+    )
+    feeds = tuple(sorted(last.feeds))
+    with output_lock(out_dir, wait):
+        remove_all_leftovers(out_dir, feeds)
+        stale = find_stale(out_dir, set(feeds), SECTIONS, FORMATS)
+        if prune_stale:
+            prune(out_dir, stale)
+    report = PublishReport((), feeds)
+    return BuildResult(warnings, last.posts, feeds, report, stale, prune_stale)
 
 
 def plan_feeds(streams: Iterable[Stream], config: SiteConfig) -> list[FeedJob]:

@@ -1,17 +1,22 @@
 """The build cache: what earlier runs learned, reused only when provably still true.
 
 A cron run every few minutes over a site that never stops growing must not
-parse ten thousand posts to learn that nothing changed. The cache remembers,
-per post file, its checked front matter (or its problems) under the file's
-size, mtime, inode and ctime; and per feed file, a fingerprint of everything
-the feed's bytes depend on, with the size and mtime the file had when written.
+parse ten thousand posts to learn that nothing changed. Two files, beside
+site.yaml in `.feeds-cache/`:
+
+- `state.json` (small): a digest of the posts tree (every file's name, size,
+  mtime, inode and ctime), when the next scheduled post falls due, and the last
+  run's feeds with each file's fingerprint, size and mtime. A run whose tree
+  digest matches, before the next post falls due, with every feed file as it
+  was written, has nothing to do: it replays the last run's warnings and counts.
+- `posts.json`: per post file, its checked front matter (or its problems) under
+  its stat. Loaded only when something changed, so only changed posts are read.
 
 It is never trusted blindly:
-- it lives beside site.yaml (`.feeds-cache/`), never in the output folder, where
-  the web server would publish drafts' and scheduled posts' metadata;
-- a file that is corrupt, truncated, of another format, written by another
-  version of feeds or its renderers, or for another config or posts folder is
-  ignored and rebuilt;
+- it lives beside site.yaml, never in the output folder, where the web server
+  would publish drafts' and scheduled posts' metadata;
+- a file that is corrupt, truncated, of another format, or written for another
+  config, posts folder, or version of feeds' code or renderers is ignored;
 - a post modified within two seconds of the cache being written is re-read,
   since its mtime cannot prove it did not change again ("racy" timestamps).
 """
@@ -24,41 +29,79 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
 from .fields import Person
-from .posts import Category, Post
+from .posts import Category, Listing, Post, file_stamp
 from .problems import Problem, Severity
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_DIR = ".feeds-cache"
 _RACY_NS = 2_000_000_000
-_RENDERERS = ("feeds", "feedgen", "cmarkgfm", "nh3", "lxml", "pyyaml", "python-dateutil")
+_LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
+
+
+@dataclass
+class LastRun:
+    """What the last complete, error-free run saw and wrote."""
+
+    tree: str
+    next_due_ns: int | None
+    out_dir: str
+    posts: int
+    feeds: dict[str, str]  # relative path -> fingerprint
+    warnings: list[list[Any]]  # [path, line, message]
 
 
 @dataclass
 class BuildCache:
-    """Loaded (or empty) cache; `changed` says whether it needs saving."""
+    """Loaded (or empty) cache. Per-post readings are loaded on first use."""
 
-    path: Path
+    folder: Path
     key: str
     written_ns: int = 0
-    posts: dict[str, list[Any]] = field(default_factory=dict)
-    feeds: dict[str, list[Any]] = field(default_factory=dict)
-    changed: bool = False
+    last_run: LastRun | None = None
+    feeds: dict[str, list[Any]] = field(default_factory=dict)  # abs path -> [fp, size, mtime]
+    _posts: dict[str, list[Any]] | None = None
+    _posts_changed: bool = False
+
+    # --- the whole run -------------------------------------------------------------------
+
+    def replay(self, tree: str, now: datetime, out_dir: Path) -> LastRun | None:
+        """The last run, if this one would do exactly the same and find every feed in place."""
+        last = self.last_run
+        if last is None or last.tree != tree or last.out_dir != str(out_dir):
+            return None
+        if last.next_due_ns is not None and _ns(now) >= last.next_due_ns:
+            return None
+        for relative, fingerprint in last.feeds.items():
+            if not self.feed_is_current(out_dir / relative, fingerprint):
+                return None
+        return last
+
+    def remember_run(self, last_run: LastRun | None) -> None:
+        self.last_run = last_run
 
     # --- posts -------------------------------------------------------------------------
+
+    @property
+    def posts(self) -> dict[str, list[Any]]:
+        if self._posts is None:
+            self._posts = _load_posts(self.folder / "posts.json", self.key)
+        return self._posts
 
     def post(
         self, relative: str, status: os.stat_result, source: Path
     ) -> tuple[Post | None, list[Problem]] | None:
         """The cached reading of a post file, if its stat proves it unchanged."""
         entry = self.posts.get(relative)
-        if entry is None or entry[:4] != _stat_key(status):
+        if entry is None or entry[:4] != list(file_stamp(status)):
             return None
         if status.st_mtime_ns >= self.written_ns - _RACY_NS:
             return None
@@ -76,17 +119,17 @@ class BuildCache:
         self, relative: str, status: os.stat_result, post: Post | None, problems: list[Problem]
     ) -> None:
         self.posts[relative] = [
-            *_stat_key(status),
+            *file_stamp(status),
             None if post is None else _post_to_json(post),
             [[p.line, p.message, p.severity.value] for p in problems],
         ]
-        self.changed = True
+        self._posts_changed = True
 
     def forget_posts_except(self, relatives: set[str]) -> None:
         gone = set(self.posts) - relatives
         for relative in gone:
             del self.posts[relative]
-        self.changed = self.changed or bool(gone)
+        self._posts_changed = self._posts_changed or bool(gone)
 
     # --- feeds -------------------------------------------------------------------------
 
@@ -108,90 +151,140 @@ class BuildCache:
             self.feeds.pop(str(target), None)
             return
         self.feeds[str(target)] = [fingerprint, status.st_size, status.st_mtime_ns]
-        self.changed = True
+
+
+def tree_digest(listing: Listing) -> str:
+    """Changes whenever a post file is added, removed, renamed or touched."""
+    digest = hashlib.sha256()
+    for post_file in listing.files:
+        status = post_file.status
+        digest.update(f"{post_file.relative}\0{file_stamp(status) if status else None}\n".encode())
+    for problem in listing.problems:
+        digest.update(f"{problem.path}\0{problem.message}\n".encode())
+    return digest.hexdigest()
 
 
 def cache_key(config: SiteConfig) -> str:
-    """Everything a cached reading or rendering depends on besides the posts themselves."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = []
-    for name in _RENDERERS:
-        try:
-            versions.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            versions.append(f"{name}=?")
-    material = (
-        "\n".join(
-            [
-                f"format={CACHE_FORMAT}",
-                *versions,
-                f"config={config.path}",
-                f"posts={config.posts_dir}",
-            ]
-        ).encode()
-        + b"\n"
-        + config.path.read_bytes()
-    )
-    return hashlib.sha256(material).hexdigest()
+    """Everything a cached reading or rendering depends on besides the posts themselves:
+    the config's bytes and where it is, and the code of feeds and of the libraries
+    that render (by their files' stat: importing them to ask their version would
+    cost more than a no-change run may take)."""
+    material = [f"format={CACHE_FORMAT}", f"config={config.path}", f"posts={config.posts_dir}"]
+    package = Path(__file__).parent
+    material += [f"{p.name}={_file_stamp(p)}" for p in sorted(package.glob("*.py"))]
+    for name in _LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
+        material.append(f"{name}={origin}={_file_stamp(Path(origin)) if origin else None}")
+    digest = hashlib.sha256("\n".join(material).encode())
+    digest.update(config.path.read_bytes())
+    return digest.hexdigest()
 
 
 def load_cache(config: SiteConfig) -> BuildCache:
     """The cache for this config, or an empty one when there is none worth trusting."""
-    path = config.path.parent / CACHE_DIR / "build.json"
+    folder = config.path.parent / CACHE_DIR
     try:
         key = cache_key(config)
     except OSError:
-        return BuildCache(path, "")
-    empty = BuildCache(path, key)
+        return BuildCache(folder, "")
+    empty = BuildCache(folder, key)
+    data = _load_json(folder / "state.json", key)
+    if data is None:
+        return empty
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        feeds = data["feeds"]
+        if not all(isinstance(v, list) and len(v) == 3 for v in feeds.values()):
+            return empty
+        last = data["last_run"]
+        last_run = None if last is None else LastRun(**last)
+        if last_run is not None and not (
+            isinstance(last_run.feeds, dict) and isinstance(last_run.warnings, list)
+        ):
+            return empty
+    except (KeyError, TypeError, AttributeError):
         return empty
-    if not (
-        isinstance(data, dict)
-        and data.get("format") == CACHE_FORMAT
-        and data.get("key") == key
-        and isinstance(data.get("written_ns"), int)
-        and isinstance(data.get("posts"), dict)
-        and isinstance(data.get("feeds"), dict)
-        and all(isinstance(v, list) and len(v) == 6 for v in data["posts"].values())
-        and all(isinstance(v, list) and len(v) == 3 for v in data["feeds"].values())
-    ):
-        return empty
-    return BuildCache(path, key, data["written_ns"], data["posts"], data["feeds"])
+    return BuildCache(folder, key, data["written_ns"], last_run, feeds)
 
 
 def save_cache(cache: BuildCache) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not kept."""
-    if not cache.changed:
-        return
-    data = {
+    written_ns = time.time_ns()
+    last = cache.last_run
+    state = {
         "format": CACHE_FORMAT,
         "key": cache.key,
-        "written_ns": time.time_ns(),
-        "posts": cache.posts,
+        "written_ns": written_ns,
+        "last_run": None if last is None else last.__dict__,
         "feeds": cache.feeds,
     }
     with contextlib.suppress(OSError):
-        cache.path.parent.mkdir(parents=True, exist_ok=True)
-        for leftover in cache.path.parent.glob(f"{cache.path.name}.*.tmp"):
-            leftover.unlink()  # from a killed run
-        descriptor, temporary = tempfile.mkstemp(
-            dir=cache.path.parent, prefix=f"{cache.path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, ensure_ascii=False, separators=(",", ":"))
-            os.replace(temporary, cache.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        cache.folder.mkdir(parents=True, exist_ok=True)
+        if cache._posts_changed and cache._posts is not None:
+            _write_json(
+                cache.folder / "posts.json",
+                {
+                    "format": CACHE_FORMAT,
+                    "key": cache.key,
+                    "written_ns": written_ns,
+                    "posts": cache._posts,
+                },
+            )
+        _write_json(cache.folder / "state.json", state)
 
 
-def _stat_key(status: os.stat_result) -> list[int]:
-    return [status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns]
+def _load_posts(path: Path, key: str) -> dict[str, list[Any]]:
+    data = _load_json(path, key)
+    posts = data.get("posts") if data is not None else None
+    if not isinstance(posts, dict) or not all(
+        isinstance(v, list) and len(v) == 6 for v in posts.values()
+    ):
+        return {}
+    return posts
+
+
+def _load_json(path: Path, key: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != CACHE_FORMAT
+        or data.get("key") != key
+        or not isinstance(data.get("written_ns"), int)
+    ):
+        return None
+    return data
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    for leftover in path.parent.glob(f"{path.name}.*.tmp"):
+        leftover.unlink()  # from a killed run
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _file_stamp(path: Path) -> str:
+    status = path.stat()
+    return f"{status.st_size}:{status.st_mtime_ns}"
+
+
+def _ns(moment: datetime) -> int:
+    return int(moment.timestamp() * 1_000_000_000)
+
+
+def next_due_ns(posts: Iterable[Post], now: datetime) -> int | None:
+    """When the earliest scheduled post falls due: until then, time changes no feed."""
+    due = [post.published for post in posts if not post.draft and post.published > now]
+    return _ns(min(due)) if due else None
 
 
 def _post_to_json(post: Post) -> dict[str, Any]:
@@ -215,7 +308,7 @@ def _post_from_json(data: dict[str, Any], source: Path, status: os.stat_result) 
     author = data["author"]
     return Post(
         source=source,
-        stamp=(status.st_size, status.st_mtime_ns),
+        stamp=file_stamp(status),
         slug=str(data["slug"]),
         id=str(data["id"]),
         link=str(data["link"]),

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from dateutil import parser as dateutil_parser
-
 MIN_YEAR = 1900
 MAX_YEAR = 9999
 
@@ -58,6 +56,8 @@ def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
 
 
 def _parse_free_form(text: str) -> datetime:
+    from dateutil import parser as dateutil_parser  # only for dates ISO 8601 cannot read
+
     try:
         first = dateutil_parser.parse(text, default=_PROBE_A, tzinfos=_zone)
         second = dateutil_parser.parse(text, default=_PROBE_B, tzinfos=_zone)

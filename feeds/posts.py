@@ -44,6 +44,15 @@ _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
+Stamp = tuple[int, int, int, int]
+
+
+def file_stamp(status: os.stat_result) -> Stamp:
+    """Size, mtime, inode and ctime: together they change whenever the file's bytes do
+    (ctime even when an edit restores the old mtime)."""
+    return (status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns)
+
+
 @dataclass(frozen=True, slots=True)
 class Category:
     """A category as it appears in paths (`slug`) and to people (`name`)."""
@@ -58,8 +67,8 @@ class Post:
     for the few posts that reach a feed, so memory does not grow with the site."""
 
     source: Path
-    stamp: tuple[int, int]
-    """Size and mtime (ns) of the file when it was read: changes when the body does."""
+    stamp: Stamp
+    """The file's stat when it was read: changes whenever the body does."""
     slug: str
     id: str
     link: str
@@ -87,6 +96,23 @@ class ReadResult:
         return any(problem.is_error for problem in self.problems)
 
 
+@dataclass(frozen=True, slots=True)
+class PostFile:
+    """A post file found below the posts folder; `status` is None if it could not be stat'ed."""
+
+    relative: str
+    path: str
+    status: os.stat_result | None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The post files of a site, in an order that does not depend on the file system."""
+
+    files: tuple[PostFile, ...]
+    problems: tuple[Problem, ...]
+
+
 class PostCache(Protocol):
     """What `read_posts` needs of a cache (see feeds.cache): reuse a reading, or keep one."""
 
@@ -101,10 +127,12 @@ class PostCache(Protocol):
     def forget_posts_except(self, relatives: set[str]) -> None: ...
 
 
-def read_posts(config: SiteConfig, cache: PostCache | None = None) -> ReadResult:
-    """Read every `*.md` below the posts folder, in a fixed order.
+def list_posts(config: SiteConfig) -> Listing:
+    """Every `*.md` below the posts folder, with its stat.
 
-    With a cache, files whose stat shows them unchanged are not read again.
+    Symbolic links that lead out of the folder are refused: a post must not be
+    able to publish, say, a file from the server's home folder. Links inside it
+    are read (files) or skipped (folders: their files are read where they are).
     """
     folder = config.posts_dir
     if not folder.is_dir():
@@ -114,80 +142,86 @@ def read_posts(config: SiteConfig, cache: PostCache | None = None) -> ReadResult
             "the posts folder does not exist; create it or set 'posts:' in "
             f"{config.path.name} to the folder that holds your posts",
         )
-        return ReadResult((), (problem,), 0)
-    files, problems = post_files(folder)
+        return Listing((), (problem,))
+    found: list[PostFile] = []
+    problems: list[Problem] = []
+    _walk(str(folder), "", os.path.realpath(folder) + os.sep, found, problems)
+    found.sort(key=lambda post_file: post_file.relative)
+    problems.sort(key=lambda problem: str(problem.path))
+    return Listing(tuple(found), tuple(problems))
+
+
+def _walk(
+    folder: str, prefix: str, root: str, found: list[PostFile], problems: list[Problem]
+) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError as error:
+        problems.append(Problem(Path(folder), None, f"cannot list ({error.strerror})"))
+        return
+    for entry in entries:
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if not (target + os.sep).startswith(root):
+                problems.append(
+                    Problem(
+                        Path(entry.path),
+                        None,
+                        f"symbolic link to {target}, outside the posts folder; "
+                        "copy the post in instead",
+                    )
+                )
+                continue
+            if entry.is_dir():
+                continue
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, f"{prefix}{entry.name}/", root, found, problems)
+        elif entry.name.endswith(".md"):
+            try:
+                status: os.stat_result | None = entry.stat()
+            except OSError:
+                status = None
+            found.append(PostFile(prefix + entry.name, entry.path, status))
+
+
+def read_posts(
+    config: SiteConfig, cache: PostCache | None = None, listing: Listing | None = None
+) -> ReadResult:
+    """Read every post of `listing` (default: `list_posts(config)`).
+
+    With a cache, files whose stat shows them unchanged are not read again.
+    """
+    listing = listing if listing is not None else list_posts(config)
+    problems = list(listing.problems)
     posts: list[Post] = []
     rejected = 0
-    for relative, path in files:
-        post, found = _read_cached(relative, path, config, cache)
+    for post_file in listing.files:
+        post, found = _read_cached(post_file, config, cache)
         problems.extend(found)
         if post is None:
             rejected += 1
         else:
             posts.append(post)
     if cache is not None:
-        cache.forget_posts_except({relative for relative, _ in files})
+        cache.forget_posts_except({post_file.relative for post_file in listing.files})
     unique, clashes = _drop_clashes(posts)
     problems.extend(clashes)
     return ReadResult(tuple(unique), tuple(problems), rejected + len(posts) - len(unique))
 
 
 def _read_cached(
-    relative: str, path: Path, config: SiteConfig, cache: PostCache | None
+    post_file: PostFile, config: SiteConfig, cache: PostCache | None
 ) -> tuple[Post | None, list[Problem]]:
-    if cache is None:
+    status = post_file.status
+    path = Path(post_file.path)
+    if cache is None or status is None:
         return read_post(path, config)
-    try:
-        status = path.stat()
-    except OSError:
-        return read_post(path, config)
-    hit = cache.post(relative, status, path)
+    hit = cache.post(post_file.relative, status, path)
     if hit is not None:
         return hit
     post, problems = read_post(path, config)
-    cache.remember_post(relative, status, post, problems)
+    cache.remember_post(post_file.relative, status, post, problems)
     return post, problems
-
-
-def post_files(folder: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
-    """Every `*.md` below `folder` with its relative path, in an order that does not
-    depend on the file system.
-
-    Symbolic links that lead out of the folder are refused: a post must not be
-    able to publish, say, a file from the server's home folder.
-    """
-    root = folder.resolve()
-    found: list[tuple[str, Path]] = []
-    problems: list[Problem] = []
-    for directory, subfolders, names in os.walk(folder):
-        base = Path(directory)
-        prefix = base.relative_to(folder).as_posix()
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in subfolders:
-            _refuse_outside_link(base / name, root, problems)
-        for name in names:
-            path = base / name
-            if name.endswith(".md") and not _refuse_outside_link(path, root, problems):
-                found.append((prefix + name, path))
-    problems.sort(key=lambda problem: problem.path.relative_to(folder).as_posix())
-    found.sort()
-    return found, problems
-
-
-def _refuse_outside_link(path: Path, root: Path, problems: list[Problem]) -> bool:
-    if not path.is_symlink():
-        return False
-    target = path.resolve()
-    if target.is_relative_to(root):
-        return False
-    problems.append(
-        Problem(
-            path,
-            None,
-            f"symbolic link to {target}, outside the posts folder; copy the post in instead",
-        )
-    )
-    return True
 
 
 def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem]]:
@@ -232,7 +266,7 @@ def split_front_matter(document: str) -> tuple[str, int] | str:
     return front, front.count("\n") + 3
 
 
-def _read_text(path: Path, config: SiteConfig) -> tuple[str, tuple[int, int], Problem | None]:
+def _read_text(path: Path, config: SiteConfig) -> tuple[str, Stamp, Problem | None]:
     """The file as text with newlines normalised, read at most `max_post_bytes` deep."""
     limit = config.max_post_bytes
     try:
@@ -240,8 +274,12 @@ def _read_text(path: Path, config: SiteConfig) -> tuple[str, tuple[int, int], Pr
             status = os.fstat(stream.fileno())
             raw = stream.read(limit + 1)  # never more: a huge file is not read whole
     except OSError as error:
-        return "", (0, 0), Problem(path, None, f"cannot read the file ({error.strerror or error})")
-    stamp = (status.st_size, status.st_mtime_ns)
+        return (
+            "",
+            (0, 0, 0, 0),
+            Problem(path, None, f"cannot read the file ({error.strerror or error})"),
+        )
+    stamp = file_stamp(status)
     if len(raw) > limit:
         message = (
             f"the file is larger than max_post_bytes ({limit} bytes); shorten it, "
@@ -286,7 +324,7 @@ class _PostBuilder:
         self.values = values
         self.problems: list[Problem] = []
 
-    def build(self, stamp: tuple[int, int], body_line: int) -> tuple[Post | None, list[Problem]]:
+    def build(self, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
         for key, located in self.values.items():
             if key not in KNOWN_KEYS:
                 self._report(

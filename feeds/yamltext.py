@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-try:
-    _Loader: type = yaml.CBaseLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.BaseLoader
+if TYPE_CHECKING:
+    import yaml
 
 MAX_VALUES = 10_000
 """Values one document may expand to; real front matter has a few dozen."""
@@ -62,8 +58,11 @@ def load_mapping(text: str) -> dict[str, Located]:
 
 
 def _composed_mapping(text: str) -> dict[str, Located]:
+    import yaml  # only here: flat front matter never needs it
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when available
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -97,7 +96,7 @@ class _Builder:
         self.count = 0
 
     def key(self, node: yaml.Node) -> str:
-        if not isinstance(node, yaml.ScalarNode):
+        if node.id != "scalar":
             raise YamlTextError("a key must be a plain word", node.start_mark.line + 1)
         return str(self.value(node))
 
@@ -114,9 +113,9 @@ class _Builder:
                 f"the YAML tag '{node.tag}' is not allowed; remove it and write plain text",
                 node.start_mark.line + 1,
             )
-        if isinstance(node, yaml.ScalarNode):
+        if node.id == "scalar":
             return node.value
-        if isinstance(node, yaml.SequenceNode):
+        if node.id == "sequence":
             return [self.value(item) for item in node.value]
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:

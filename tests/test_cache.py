@@ -1,0 +1,201 @@
+"""The build cache: cached, incremental and cold builds give the same bytes, always."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+from conftest import BASIC_CONFIG, NOW, Site, feed_files
+
+from feeds import build
+from feeds.cache import CACHE_DIR
+
+OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
+
+
+def make_site(site: Site, count: int = 40) -> None:
+    site.write_config(BASIC_CONFIG + "max_items: 5\n")
+    for index in range(count):
+        site.post(
+            f"p{index:03d}",
+            date=f"2024-{1 + index % 12:02d}-{1 + index % 27:02d}T10:00:00+02:00",
+            categories=f"[c{index % 4}]",
+            body=f"Post {index} with a [link](../x{index}/).\n",
+        )
+    age_posts(site)
+
+
+def age_posts(site: Site) -> None:
+    for path in site.posts.rglob("*.md"):
+        os.utime(path, (OLD, OLD))
+
+
+def cold(site: Site, now: datetime = NOW) -> dict[str, bytes]:
+    out = site.root / "cold"
+    shutil.rmtree(out, ignore_errors=True)
+    result = build(site.config, output_dir=out, now=now, use_cache=False)
+    assert not result.has_errors
+    return feed_files(out)
+
+
+def mtimes(site: Site) -> dict[str, int]:
+    return {p.name + str(p.parent): p.stat().st_mtime_ns for p in site.output.rglob("*.xml")}
+
+
+def test_no_change_run_renders_and_writes_nothing_and_matches_cold(site: Site) -> None:
+    make_site(site)
+    first = build(site.config, now=NOW)
+    assert first.report is not None and len(first.report.written) == 10
+    before = mtimes(site)
+    again = build(site.config, now=NOW)
+    assert again.report is not None and again.report.written == ()
+    assert len(again.report.unchanged) == 10 and again.posts == 40
+    assert mtimes(site) == before
+    assert feed_files(site.output) == cold(site)
+
+
+def test_one_edit_rewrites_only_the_feeds_that_contain_it(site: Site) -> None:
+    make_site(site)
+    build(site.config, now=NOW)
+    newest_in_c1 = site.posts / "p033.md"  # 2024-10-07: in the top 5 of c1, not of all
+    newest_in_c1.write_text(newest_in_c1.read_text().replace("Post 33", "Post 33, edited"))
+    result = build(site.config, now=NOW)
+    assert result.report is not None
+    assert result.report.written == ("categories/c1/atom.xml", "categories/c1/rss.xml")
+    assert feed_files(site.output) == cold(site)
+
+
+def test_an_edit_that_changes_membership_is_seen(site: Site) -> None:
+    make_site(site)
+    build(site.config, now=NOW)
+    (site.posts / "p000.md").write_text(
+        (site.posts / "p000.md").read_text().replace("2024-01-01", "2025-06-01")
+    )
+    (site.posts / "p001.md").unlink()
+    site.post("new-one", date="2025-07-01", categories="[c9]")
+    build(site.config, now=NOW)
+    assert feed_files(site.output) == cold(site)
+    assert "categories/c9/atom.xml" in feed_files(site.output)
+
+
+def test_a_scheduled_post_falls_due_without_any_file_changing(site: Site) -> None:
+    make_site(site)
+    site.post("scheduled", date="2026-03-01T00:00:00Z")
+    age_posts(site)
+    build(site.config, now=NOW)
+    assert b"Scheduled" not in feed_files(site.output)["atom.xml"]
+    later = datetime(2026, 3, 1, tzinfo=UTC)
+    result = build(site.config, now=later)
+    assert result.report is not None and "atom.xml" in result.report.written
+    assert feed_files(site.output) == cold(site, now=later)
+
+
+def test_config_changes_invalidate_everything(site: Site) -> None:
+    make_site(site)
+    build(site.config, now=NOW)
+    site.write_config(BASIC_CONFIG.replace("Test Site", "Renamed") + "max_items: 5\n")
+    result = build(site.config, now=NOW)
+    assert result.report is not None and len(result.report.written) == 10
+    assert feed_files(site.output) == cold(site)
+
+
+def test_a_feed_file_changed_or_removed_by_hand_is_rewritten(site: Site) -> None:
+    make_site(site)
+    build(site.config, now=NOW)
+    (site.output / "rss.xml").write_text("vandalised")
+    (site.output / "categories/c2/atom.xml").unlink()
+    result = build(site.config, now=NOW)
+    assert result.report is not None
+    assert sorted(result.report.written) == ["categories/c2/atom.xml", "rss.xml"]
+    assert feed_files(site.output) == cold(site)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: b"\x00\xff" * 100,
+        lambda data: b"[]",
+        lambda data: json.dumps({"format": 2, "key": "other"}).encode(),
+        lambda data: data.replace(b'"posts":{', b'"posts":{"p000.md":[1,2],', 1),
+        lambda data: data.replace(b'"published":"', b'"published":"garbage', 1),
+        lambda data: data.replace(b"tag:", b"evil:", 1),
+    ],
+)
+def test_a_corrupt_truncated_or_foreign_cache_is_ignored_safely(site: Site, damage) -> None:
+    make_site(site)
+    build(site.config, now=NOW)
+    for name in ("posts.json", "state.json"):
+        path = site.root / CACHE_DIR / name
+        path.write_bytes(damage(path.read_bytes()))
+        for target in site.output.rglob("*.xml"):
+            target.write_text("stale")  # force every feed through the damaged cache
+        result = build(site.config, now=NOW)
+        assert not result.has_errors
+        assert feed_files(site.output) == cold(site)
+
+
+def test_tampered_readings_are_never_trusted_over_a_stat_change(site: Site) -> None:
+    """The cache is keyed on each file's stat: an edit is always re-read."""
+    make_site(site)
+    build(site.config, now=NOW)
+    post = site.posts / "p023.md"
+    post.write_text(post.read_text().replace("title: P023", "title: Fresh Title"))
+    build(site.config, now=NOW)
+    assert b"Fresh Title" in feed_files(site.output)["atom.xml"]
+
+
+def test_a_racy_edit_within_the_same_timestamp_is_still_seen(site: Site) -> None:
+    """An edit that keeps size and mtime (same clock tick) right after a run is re-read."""
+    make_site(site)
+    post = site.posts / "p023.md"
+    build(site.config, now=NOW)
+    status = post.stat()
+    text = post.read_text()
+    post.write_text(text.replace("title: P023", "title: Q023"))  # same size
+    os.utime(post, ns=(status.st_atime_ns, status.st_mtime_ns))
+    build(site.config, now=NOW)
+    # ctime changed, so the stat key differs; and recent mtimes are never trusted anyway.
+    assert b"Q023" in feed_files(site.output)["atom.xml"]
+
+
+def test_errors_are_reported_on_every_run_even_when_cached(site: Site) -> None:
+    make_site(site)
+    site.raw_post("bad.md", "---\ntitle: x\n---\n")
+    age_posts(site)
+    for _ in range(2):
+        result = build(site.config, now=NOW)
+        assert [p.format(relative_to=site.root) for p in result.problems] == [
+            "posts/bad.md:1: 'date' is missing; add a line 'date: ...' to the front matter"
+        ]
+        assert not result.published
+
+
+def test_warnings_are_replayed_by_a_no_change_run(site: Site) -> None:
+    make_site(site)
+    site.post("odd", colour="red")
+    age_posts(site)
+    first = build(site.config, now=NOW)
+    second = build(site.config, now=NOW)
+    assert second.report is not None and second.report.written == ()
+    assert [p.format() for p in second.problems] == [p.format() for p in first.problems]
+    assert len(second.problems) == 1
+
+
+def test_the_cache_lives_beside_site_yaml_not_in_the_output(site: Site) -> None:
+    make_site(site)
+    site.post("draft", draft="true")
+    build(site.config, now=NOW)
+    assert (site.root / CACHE_DIR / "posts.json").is_file()
+    assert not any(".feeds-cache" in str(p) for p in site.output.rglob("*"))
+    assert not any(b"Draft" in data for data in feed_files(site.output).values())
+
+
+def test_no_cache_means_no_cache(site: Site) -> None:
+    make_site(site)
+    build(site.config, now=NOW, use_cache=False)
+    assert not (site.root / CACHE_DIR).exists()
