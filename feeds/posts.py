@@ -184,44 +184,70 @@ def _walk(
             found.append(PostFile(prefix + entry.name, entry.path, status))
 
 
+PARALLEL_MIN_FILES = 1500
+"""Below this many files to read, a second process costs more than it saves."""
+
+
 def read_posts(
     config: SiteConfig, cache: PostCache | None = None, listing: Listing | None = None
 ) -> ReadResult:
     """Read every post of `listing` (default: `list_posts(config)`).
 
-    With a cache, files whose stat shows them unchanged are not read again.
+    With a cache, files whose stat shows them unchanged are not read again; the
+    others are read on every core when there are many of them.
     """
     listing = listing if listing is not None else list_posts(config)
+    readings: dict[str, tuple[Post | None, list[Problem]]] = {}
+    misses: list[PostFile] = []
+    for post_file in listing.files:
+        hit = None
+        if cache is not None and post_file.status is not None:
+            hit = cache.post(post_file.relative, post_file.status, Path(post_file.path))
+        if hit is None:
+            misses.append(post_file)
+        else:
+            readings[post_file.relative] = hit
+    for post_file, reading in zip(misses, _read_all([f.path for f in misses], config), strict=True):
+        readings[post_file.relative] = reading
+        if cache is not None and post_file.status is not None:
+            cache.remember_post(post_file.relative, post_file.status, *reading)
+    if cache is not None:
+        cache.forget_posts_except(set(readings))
     problems = list(listing.problems)
     posts: list[Post] = []
-    rejected = 0
     for post_file in listing.files:
-        post, found = _read_cached(post_file, config, cache)
+        post, found = readings[post_file.relative]
         problems.extend(found)
-        if post is None:
-            rejected += 1
-        else:
+        if post is not None:
             posts.append(post)
-    if cache is not None:
-        cache.forget_posts_except({post_file.relative for post_file in listing.files})
     unique, clashes = _drop_clashes(posts)
     problems.extend(clashes)
-    return ReadResult(tuple(unique), tuple(problems), rejected + len(posts) - len(unique))
+    return ReadResult(tuple(unique), tuple(problems), len(listing.files) - len(unique))
 
 
-def _read_cached(
-    post_file: PostFile, config: SiteConfig, cache: PostCache | None
-) -> tuple[Post | None, list[Problem]]:
-    status = post_file.status
-    path = Path(post_file.path)
-    if cache is None or status is None:
-        return read_post(path, config)
-    hit = cache.post(post_file.relative, status, path)
-    if hit is not None:
-        return hit
-    post, problems = read_post(path, config)
-    cache.remember_post(post_file.relative, status, post, problems)
-    return post, problems
+def _read_all(paths: list[str], config: SiteConfig) -> list[tuple[Post | None, list[Problem]]]:
+    """`read_post` for each path, in order; a forked worker takes a share when it pays."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if cores < 2 or len(paths) < PARALLEL_MIN_FILES:
+        return _read_chunk(paths, config)
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform
+        return _read_chunk(paths, config)
+    size = -(-len(paths) // cores)
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    with context.Pool(len(chunks) - 1) as pool:
+        pending = [pool.apply_async(_read_chunk, (chunk, config)) for chunk in chunks[1:]]
+        results = _read_chunk(chunks[0], config)  # this process takes the first share
+        for job in pending:
+            results.extend(job.get())
+    return results
+
+
+def _read_chunk(paths: list[str], config: SiteConfig) -> list[tuple[Post | None, list[Problem]]]:
+    return [read_post(Path(path), config) for path in paths]
 
 
 def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem]]:

@@ -128,43 +128,59 @@ class _Builder:
 # graph. It accepts only forms whose meaning is certain and returns None for
 # anything else (comments after values, escapes, nesting, block scalars, ...),
 # which then goes through libyaml; tests check both give the same result.
-_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*?))?[ \t]*")
-_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:(?!: |:$| #)[^\u2028\u2029\ufeff])*")
-_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\\u2028\u2029\ufeff]|\\["\\/])*)"')
-_SINGLE_QUOTED = re.compile(r"'((?:[^'\u2028\u2029\ufeff]|'')*)'")
-_FLOW_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^,\[\]{}#:\u2028\u2029\ufeff]*)")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\["\\/])*)"')
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _ESCAPE = re.compile(r"\\(.)")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_UNSAFE = frozenset(",[]{}#:")
+_LINE_BREAKS = ("\u2028", "\u2029", "\ufeff")  # YAML 1.1 breaks lines at these; BOM
 
 
 def _flat_mapping(text: str) -> dict[str, Located] | None:
-    if "\r" in text:
+    if "\r" in text or any(mark in text for mark in _LINE_BREAKS):
         return None
     result: dict[str, Located] = {}
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip(" ") or line.startswith("#"):
+        if not line.strip(" ") or line[0] == "#":
             continue
-        match = _KEY_LINE.fullmatch(line)
-        if match is None or match[2] is None or match[1] in result:
+        key, colon, rest = line.partition(":")
+        if not colon or rest[:1] not in (" ", "\t") or not _KEY.fullmatch(key):
             return None
-        value = _flat_value(match[2])
-        if value is None:
+        value = _flat_value(rest.strip(" \t"))
+        if value is None or key in result:
             return None
-        result[match[1]] = Located(value, number)
+        result[key] = Located(value, number)
     return result
 
 
 def _flat_value(written: str) -> str | list[str] | None:
-    if _PLAIN.fullmatch(written):
-        return written
-    if match := _DOUBLE_QUOTED.fullmatch(written):
-        return _ESCAPE.sub(r"\1", match[1])
-    if match := _SINGLE_QUOTED.fullmatch(written):
-        return match[1].replace("''", "'")
-    if written.startswith("[") and written.endswith("]"):
-        inside = written[1:-1].strip()
+    if not written:
+        return None  # a nested block may follow
+    first = written[0]
+    if first == '"':
+        match = _DOUBLE_QUOTED.fullmatch(written)
+        return _ESCAPE.sub(r"\1", match[1]) if match else None
+    if first == "'":
+        match = _SINGLE_QUOTED.fullmatch(written)
+        return match[1].replace("''", "'") if match else None
+    if first == "[":
+        if not written.endswith("]"):
+            return None
+        inside = written[1:-1].strip(" ")
         if not inside:
             return []
-        items = [item.strip() for item in inside.split(",")]
-        if all(_FLOW_ITEM.fullmatch(item) for item in items):
-            return items
-    return None
+        items = [item.strip(" ") for item in inside.split(",")]
+        return items if all(_is_flow_plain(item) for item in items) else None
+    if first in _INDICATORS or ": " in written or " #" in written or "\t#" in written:
+        return None
+    return None if written.endswith(":") or "\t" in written else written
+
+
+def _is_flow_plain(item: str) -> bool:
+    return (
+        bool(item)
+        and item[0] not in _INDICATORS
+        and not _FLOW_UNSAFE.intersection(item)
+        and ("\t" not in item)
+    )

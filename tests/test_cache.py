@@ -199,3 +199,21 @@ def test_no_cache_means_no_cache(site: Site) -> None:
     make_site(site)
     build(site.config, now=NOW, use_cache=False)
     assert not (site.root / CACHE_DIR).exists()
+
+
+def test_reading_on_two_cores_gives_the_same_result(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feeds import posts as posts_module
+
+    make_site(site)
+    site.raw_post("bad.md", "---\ntitle: x\n---\n")
+    serial = build(site.config, now=NOW, use_cache=False, write=False)
+    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(posts_module.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    parallel = build(site.config, now=NOW, use_cache=False)
+    assert [p.format() for p in parallel.problems] == [p.format() for p in serial.problems]
+    assert parallel.posts == serial.posts == 40
+    site.raw_post("bad.md", "---\ntitle: x\ndate: 2024-01-01\n---\n")
+    build(site.config, now=NOW, use_cache=False)
+    assert feed_files(site.output) == cold(site)
