@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Benchmark `feeds build` against Hugo on the shared synthetic corpus, in one run.
+
+    python tests/perf/bench.py [--sizes 10000] [--reps 3] [--shared ../shared/bench]
+
+For each size: generate (or reuse) the corpus with the shared make_corpus.py,
+lay it out for Hugo with the shared peers.py (both imported from --shared, not
+copied), then per repetition time, for feeds and for Hugo:
+
+- cold: no output, no cache;
+- no-change: the same command again;
+- one-edit: the newest post's body edited, then the command again (for feeds,
+  also which files it rewrote: only the feeds that contain that post).
+
+Prints medians, peak memory and the ratio feeds/Hugo, checks after every run
+that feeds' output is byte-identical to a cold build's, and writes a JSON
+report. Not part of the test run: it takes minutes and needs Hugo
+(`apt-get install hugo`; without it, feeds alone is timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import importlib.util
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = ("cold", "no-change", "one-edit")
+
+
+def load_peers(shared: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("peers", shared / "peers.py")
+    if spec is None or spec.loader is None:
+        sys.exit(f"cannot load {shared / 'peers.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def newest_post(corpus: Path, stats: dict[str, Any]) -> Path:
+    slug = stats["expected_latest20"]["all"][0]
+    return next(corpus.joinpath("posts").rglob(f"{slug}.md"))
+
+
+def same_tree(left: Path, right: Path) -> bool:
+    """Every feed file identical (the lock file aside)."""
+    names = sorted(p.relative_to(left) for p in left.rglob("*.xml"))
+    if names != sorted(p.relative_to(right) for p in right.rglob("*.xml")):
+        return False
+    return all(filecmp.cmp(left / n, right / n, shallow=False) for n in names)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000", help="comma-separated post counts")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "bench")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/feeds-bench"))
+    parser.add_argument("--hugo", default="hugo", help="Hugo binary")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args()
+
+    peers = load_peers(args.shared)
+    hugo = peers.Hugo(SimpleNamespace(hugo=args.hugo))
+    have_hugo = hugo.available()
+    if not have_hugo:
+        print(f"note: {args.hugo} not found; timing feeds alone", file=sys.stderr)
+    results: dict[str, Any] = {
+        "feeds": _version(),
+        "hugo": hugo.version() if have_hugo else None,
+        "sizes": {},
+    }
+    for size in (int(s) for s in args.sizes.split(",")):
+        results["sizes"][size] = run_size(size, args, peers, hugo if have_hugo else None)
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+def run_size(size: int, args: argparse.Namespace, peers: ModuleType, hugo: Any) -> dict[str, Any]:
+    args.work.mkdir(parents=True, exist_ok=True)
+    corpus_dir, stats = peers.ensure_corpus(str(args.work), size, args.seed)
+    corpus = Path(corpus_dir)
+    logs = args.work / f"logs-{size}"
+    logs.mkdir(exist_ok=True)
+    out, reference = args.work / f"feeds-out-{size}", args.work / f"feeds-cold-{size}"
+    feeds_cmd = [
+        sys.executable,
+        "-m",
+        "feeds",
+        "build",
+        "--config",
+        str(corpus / "site.yaml"),
+        "-v",
+        "--out",
+    ]
+    hugo_site = args.work / f"hugo-{size}"
+    if hugo is not None and not hugo_site.exists():
+        hugo.layout(str(corpus), str(hugo_site))
+    post = newest_post(corpus, stats)
+    original = post.read_bytes()
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {
+        tool: {s: [] for s in SCENARIOS} for tool in ("feeds", "hugo")
+    }
+    try:
+        for rep in range(args.reps):
+            post.write_bytes(original)
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(corpus / ".feeds-cache", ignore_errors=True)
+            if hugo is not None:
+                hugo.clean(str(hugo_site))
+            for scenario in SCENARIOS:
+                if scenario == "one-edit":
+                    post.write_bytes(original + f"\n\nEdited in repetition {rep}.\n".encode())
+                tag = f"{scenario}-{rep}"
+                run = peers.timed(
+                    [*feeds_cmd, str(out)], str(logs), f"feeds-{tag}", str(REPO), False
+                )
+                log_text = (logs / f"feeds-{tag}.log").read_text()
+                run["rewrote"] = sorted(
+                    line.split(" ", 1)[1]
+                    for line in log_text.splitlines()
+                    if line.startswith("wrote ")
+                )
+                shutil.rmtree(reference, ignore_errors=True)
+                subprocess.run(
+                    [*feeds_cmd[:-2], "-q", "--no-cache", "--out", str(reference)],
+                    check=True,
+                    cwd=REPO,
+                )
+                run["identical_to_cold"] = same_tree(out, reference)
+                runs["feeds"][scenario].append(run)
+                if hugo is not None:
+                    runs["hugo"][scenario].append(
+                        peers.timed(
+                            hugo.command(str(corpus), str(hugo_site)),
+                            str(logs),
+                            f"hugo-{tag}",
+                            str(hugo_site),
+                            False,
+                        )
+                    )
+                print(
+                    f"{size} rep {rep} {scenario}: feeds {run['wall_s']:.2f} s"
+                    + (f", hugo {runs['hugo'][scenario][-1]['wall_s']:.2f} s" if hugo else ""),
+                    file=sys.stderr,
+                )
+    finally:
+        post.write_bytes(original)
+    return {
+        tool: {s: summarize(r) for s, r in by_scenario.items() if r}
+        for tool, by_scenario in runs.items()
+    }
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    walls = [r["wall_s"] for r in runs]
+    summary = {
+        "wall_s": statistics.median(walls),
+        "min_s": min(walls),
+        "max_s": max(walls),
+        "cpu_s": statistics.median(r["user_s"] + r["sys_s"] for r in runs),
+        "max_rss_mb": max(r["max_rss_mb"] for r in runs),
+        "ok": all(r.get("exit", r.get("rc")) == 0 for r in runs),
+    }
+    if "rewrote" in runs[0]:
+        summary["rewrote"] = runs[-1]["rewrote"]
+        summary["identical_to_cold"] = all(r["identical_to_cold"] for r in runs)
+    return summary
+
+
+def print_table(results: dict[str, Any]) -> None:
+    print(f"\nfeeds {results['feeds']}; hugo: {results['hugo'] or 'not run'}\n")
+    print(
+        "| posts | scenario | feeds s | feeds CPU s | feeds MB | hugo s | hugo MB | feeds/hugo "
+        "| feeds files written | = cold build |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for size, tools in results["sizes"].items():
+        for scenario in SCENARIOS:
+            ours, theirs = tools["feeds"].get(scenario), tools["hugo"].get(scenario)
+            if ours is None:
+                continue
+            ratio = f"{ours['wall_s'] / theirs['wall_s']:.3f}" if theirs else "—"
+            hugo_s = f"{theirs['wall_s']:.2f}" if theirs else "—"
+            hugo_mb = f"{theirs['max_rss_mb']:.0f}" if theirs else "—"
+            print(
+                f"| {size} | {scenario} | {ours['wall_s']:.2f} ({ours['min_s']:.2f}–"
+                f"{ours['max_s']:.2f}) | {ours['cpu_s']:.2f} | {ours['max_rss_mb']:.0f} | "
+                f"{hugo_s} | {hugo_mb} | {ratio} | {len(ours['rewrote'])} | "
+                f"{'yes' if ours['identical_to_cold'] else 'NO'} |"
+            )
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("feeds")
+
+
+if __name__ == "__main__":
+    main()
