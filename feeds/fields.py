@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,13 +77,8 @@ def text_list(key: str, value: Any) -> list[str]:
 def person(key: str, value: Any) -> Person:
     """`Name`, `Name <email>`, or a mapping with `name` and optional `email`."""
     if isinstance(value, str):
-        written = value.strip()
-        match = _NAME_AND_EMAIL.match(written)
-        if match and _EMAIL.match(match["email"]):
-            return Person(match["name"], match["email"])
-        if written:
-            return Person(written)
-    elif isinstance(value, dict):
+        return _person_from_text(key, value)
+    if isinstance(value, dict):
         unknown = sorted(set(value) - {"name", "email"})
         if unknown:
             raise FieldError(f"'{key}' has unknown key '{unknown[0]}'; use name and email")
@@ -95,6 +91,18 @@ def person(key: str, value: Any) -> Person:
     raise FieldError(
         f"'{key}' must be a name, or name and email: {key}: {{name: Jo Doe, email: jo@example.org}}"
     )
+
+
+@lru_cache(maxsize=1024)
+def _person_from_text(key: str, value: str) -> Person:
+    """Cached: a site's posts name the same few authors thousands of times."""
+    written = value.strip()
+    match = _NAME_AND_EMAIL.match(written)
+    if match and _EMAIL.match(match["email"]):
+        return Person(match["name"], match["email"])
+    if written:
+        return Person(written)
+    raise FieldError(f"'{key}' is empty; write a name, or remove '{key}:'")
 
 
 def absolute_url(key: str, value: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # XML 1.0 allows tab, newline and carriage return, and excludes the other C0
 # controls, lone surrogates and the two non-characters U+FFFE/U+FFFF: lxml
@@ -12,6 +13,7 @@ import unicodedata
 # in a post, so they go too.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def xml_safe(text: str) -> str:
@@ -19,11 +21,14 @@ def xml_safe(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
+@lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """Lower-case ASCII letters, digits and single hyphens: safe as one path segment.
 
     Accents are folded (`Révolution` -> `revolution`); anything else becomes a
     hyphen. May return "" when nothing usable is left; callers report that.
     """
+    if _SLUG.fullmatch(text):  # the common case: already a slug
+        return text
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_SLUG.sub("-", folded.lower()).strip("-")
