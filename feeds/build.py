@@ -1,27 +1,29 @@
 """The pipeline in one place: config -> posts -> streams -> entries -> bytes -> files.
 
-`plan_feeds` and `render_feed` are the pure middle (same posts, config and time
+`plan_jobs` and `render_jobs` are the pure middle (same posts, config and time
 give the same bytes); `build` adds the edges that touch the world: reading
-site.yaml and posts, reading the clock once, the cache, and publishing.
+site.yaml and posts, reading the clock once, the cache, publishing and pinging.
 
-A no-change cron run reads the cache, stats the posts, plans the streams and
-finds every feed's fingerprint already on disk: it renders nothing, reads no
-post body, and does not even import the Markdown, HTML and XML libraries.
+Every output file is a job with a fingerprint of everything its bytes depend
+on. A run renders only the jobs whose file is not already exactly that; a
+no-change cron run finds nothing to do without reading a single post (see
+feeds.cache) and does not even import the Markdown, HTML and XML libraries.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import LastRun, load_cache, next_due_ns, save_cache, tree_digest
+from . import pages
+from .cache import BuildCache, LastRun, load_cache, next_due_ns, save_cache, tree_digest
 from .config import SiteConfig, load_config
 from .fields import Person
-from .posts import list_posts, read_body, read_posts
+from .posts import Post, list_posts, read_body, read_posts
 from .problems import Problem, Severity
 from .publish import (
     PublishReport,
@@ -31,21 +33,28 @@ from .publish import (
     publish,
     remove_all_leftovers,
 )
-from .render import FORMATS
+from .render import FORMAT_NAMES, FORMATS
 from .streams import SECTIONS, Stream, plan_streams
 
 if TYPE_CHECKING:
     from .content import Entry
 
+XML_FORMATS = ("atom.xml", "rss.xml")
+"""Formats that can carry RFC 5005 archive links and the browser stylesheet."""
+
 
 @dataclass(frozen=True)
-class FeedJob:
-    """One feed file to produce: a stream in one format, and what its bytes depend on."""
+class Job:
+    """One output file: a feed (`kind` is its format's file name) or a page
+    ("index", "opml", "stylesheet"), the posts whose entries it shows, and a
+    fingerprint of everything its bytes depend on."""
 
     path: str
-    stream: Stream
-    filename: str
+    kind: str
     fingerprint: str
+    posts: tuple[Post, ...] = ()
+    stream: Stream | None = None
+    listed: tuple[pages.Listed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,8 +65,11 @@ class BuildResult:
     posts: int
     feeds: tuple[str, ...]
     report: PublishReport | None
+    pages: tuple[str, ...] = ()
     stale: tuple[str, ...] = ()
     pruned: bool = False
+    ping_failures: Mapping[str, str] = field(default_factory=dict)
+    pinged: tuple[str, ...] = ()
 
     @property
     def has_errors(self) -> bool:
@@ -78,6 +90,7 @@ def build(
     wait: float = 0.0,
     prune_stale: bool = False,
     use_cache: bool = True,
+    ping: bool = False,
 ) -> BuildResult:
     """Read the site, render every feed and (unless `write` is False) publish them.
 
@@ -86,10 +99,12 @@ def build(
     scheduled posts are due; it defaults to the current time, read once.
 
     Feeds this run no longer produces are reported in `stale` and removed only
-    with `prune_stale`. `use_cache=False` ignores and rewrites nothing of the
-    build cache (a cold build). Raises `ConfigNotFoundError` when there is no
-    config file, `BusyError` when another run holds the output folder for longer
-    than `wait` seconds, and `PublishError` when the output cannot be written.
+    with `prune_stale`. `use_cache=False` ignores and writes no build cache (a
+    cold build). With `ping`, the WebSub hub hears of every feed whose bytes
+    changed, and of those whose notification failed last time. Raises
+    `ConfigNotFoundError` when there is no config file, `BusyError` when another
+    run holds the output folder for longer than `wait` seconds, and
+    `PublishError` when the output cannot be written.
     """
     now = now if now is not None else datetime.now(UTC)
     config, problems = load_config(Path(config_path))
@@ -102,11 +117,12 @@ def build(
     if cache is not None and write:
         last = cache.replay(tree, now, out_dir)
         if last is not None:
-            return _replay(last, out_dir, wait=wait, prune_stale=prune_stale)
+            result = _replay(last, out_dir, wait=wait, prune_stale=prune_stale)
+            return _pinged(result, config, cache, (), ping)
     read = read_posts(config, cache, listing)
-    jobs = plan_feeds(plan_streams(read.posts, config, now), config)
-    feeds = tuple(sorted(job.path for job in jobs))
-    summary = BuildResult(read.problems, len(read.posts), feeds, None)
+    jobs = plan_jobs(plan_streams(read.posts, config, now), config)
+    feeds, site_pages = _split(job.path for job in jobs)
+    summary = BuildResult(read.problems, len(read.posts), feeds, None, site_pages)
     if not write or (read.has_errors and not skip_invalid):
         if cache is not None:
             cache.remember_run(None)
@@ -114,22 +130,24 @@ def build(
         return summary
     with output_lock(out_dir, wait):
         remove_all_leftovers(out_dir, (job.path for job in jobs))
+        foreign = [job for job in jobs if job.kind == "index" and _is_foreign(out_dir / job.path)]
+        jobs = [job for job in jobs if job not in foreign]
         current = {
             job.path
             for job in jobs
             if cache is not None and cache.feed_is_current(out_dir / job.path, job.fingerprint)
         }
         todo = [job for job in jobs if job.path not in current]
-        bodies = {post.id: read_body(post, config) for job in todo for post in job.stream.posts}
+        bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
         written = publish(out_dir, render_jobs(todo, config, bodies))
         report = PublishReport(written.written, tuple(sorted((*written.unchanged, *current))))
         stale = find_stale(out_dir, {job.path for job in jobs}, SECTIONS, FORMATS)
         if prune_stale:
             prune(out_dir, stale)
+        warnings = read.problems + tuple(_foreign_page(out_dir / job.path) for job in foreign)
         if cache is not None:
             for job in todo:
                 cache.remember_feed(out_dir / job.path, job.fingerprint)
-            clean = not read.has_errors
             cache.remember_run(
                 LastRun(
                     tree=tree,
@@ -137,91 +155,195 @@ def build(
                     out_dir=str(out_dir),
                     posts=len(read.posts),
                     feeds={job.path: job.fingerprint for job in jobs},
-                    warnings=[[str(p.path), p.line, p.message] for p in read.problems],
+                    warnings=[[str(p.path), p.line, p.message] for p in warnings],
                 )
-                if clean
+                if not read.has_errors
                 else None
             )
             save_cache(cache)
-    return replace(summary, report=report, stale=stale, pruned=prune_stale)
+    result = replace(summary, problems=warnings, report=report, stale=stale, pruned=prune_stale)
+    subscribed = {job.path for job in jobs if job.stream is not None and not job.stream.is_archive}
+    changed_feeds = [path for path in report.written if path in subscribed]
+    return _pinged(result, config, cache, changed_feeds, ping)
 
 
-def _replay(
-    last: LastRun,
-    out_dir: Path,
-    *,
-    wait: float,
-    prune_stale: bool,
-) -> BuildResult:
+def _replay(last: LastRun, out_dir: Path, *, wait: float, prune_stale: bool) -> BuildResult:
     """Nothing changed since the last run: report what it reported, touch no feed."""
     warnings = tuple(
-        Problem(Path(path), line, message, Severity.WARNING)
-        for path, line, message in last.warnings
+        Problem(Path(path), line, text, Severity.WARNING) for path, line, text in last.warnings
     )
-    feeds = tuple(sorted(last.feeds))
+    feeds, site_pages = _split(last.feeds)
     with output_lock(out_dir, wait):
-        remove_all_leftovers(out_dir, feeds)
-        stale = find_stale(out_dir, set(feeds), SECTIONS, FORMATS)
+        remove_all_leftovers(out_dir, last.feeds)
+        stale = find_stale(out_dir, set(last.feeds), SECTIONS, FORMATS)
         if prune_stale:
             prune(out_dir, stale)
-    report = PublishReport((), feeds)
-    return BuildResult(warnings, last.posts, feeds, report, stale, prune_stale)
+    report = PublishReport((), tuple(sorted(last.feeds)))
+    return BuildResult(warnings, last.posts, feeds, report, site_pages, stale, prune_stale)
 
 
-def plan_feeds(streams: Iterable[Stream], config: SiteConfig) -> list[FeedJob]:
-    """Every feed file of the site, with the fingerprint of what its bytes depend on."""
-    jobs = []
+def _split(paths: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Feed files, and the pages written beside them."""
+    ordered = sorted(paths)
+    feeds = tuple(path for path in ordered if path.rsplit("/", 1)[-1] in FORMATS)
+    return feeds, tuple(path for path in ordered if path not in feeds)
+
+
+def _pinged(
+    result: BuildResult,
+    config: SiteConfig,
+    cache: BuildCache | None,
+    changed: Iterable[str],
+    ping: bool,
+) -> BuildResult:
+    """Notify the WebSub hub of changed feeds plus those whose notification failed before."""
+    if not ping or config.websub_hub is None:
+        return result
+    from .websub import notify
+
+    pending = cache.pending_pings if cache is not None else []
+    urls = list(dict.fromkeys([*pending, *(config.url + path for path in changed)]))
+    failures = notify(config.websub_hub, urls) if urls else {}
+    if cache is not None and (failures or pending):
+        cache.pending_pings = sorted(failures)
+        save_cache(cache)
+    pinged = tuple(url for url in urls if url not in failures)
+    return replace(result, ping_failures=failures, pinged=pinged)
+
+
+def plan_jobs(streams: Iterable[Stream], config: SiteConfig) -> list[Job]:
+    """Every output file of the site, with the fingerprint of what its bytes depend on."""
+    formats = [FORMAT_NAMES[name] for name in config.formats]
+    jobs: list[Job] = []
+    listed: list[pages.Listed] = []
     for stream in streams:
-        for filename in FORMATS:
-            material = repr(
-                (
-                    filename,
-                    stream.key,
-                    stream.title,
-                    stream.description,
-                    stream.directory,
-                    [(post.source.as_posix(), post.stamp, post.id) for post in stream.posts],
-                )
+        names = [name for name in formats if not stream.is_archive or name in XML_FORMATS]
+        for name in names:
+            material = (name, _stream_material(stream))
+            jobs.append(Job(stream.directory + name, name, _digest(material), stream.posts, stream))
+        if not stream.is_archive and names:
+            listed.append(pages.Listed(stream, tuple(names)))
+    if not listed:
+        return jobs
+    if any(name in XML_FORMATS for name in formats):
+        jobs.append(Job(pages.STYLESHEET, "stylesheet", _digest(pages.FEED_CSS)))
+    page_material = [(item.files, _stream_material(item.stream)) for item in listed]
+    jobs.append(Job(pages.OPML, "opml", _digest(("opml", page_material)), listed=tuple(listed)))
+    if config.index_page:
+        shown = tuple(
+            dict.fromkeys(
+                post for item in listed for post in item.stream.posts[: pages.INDEX_ENTRIES]
             )
-            fingerprint = hashlib.sha256(material.encode()).hexdigest()
-            jobs.append(FeedJob(stream.directory + filename, stream, filename, fingerprint))
+        )
+        jobs.append(
+            Job(
+                config.index_page,
+                "index",
+                _digest(("index", page_material)),
+                shown,
+                listed=tuple(listed),
+            )
+        )
     return jobs
 
 
-def render_site(
-    streams: Iterable[Stream], config: SiteConfig, bodies: Mapping[str, str]
-) -> dict[str, bytes]:
-    """Every feed of `streams` as `relative path -> bytes`; `bodies` by post id. Pure."""
-    return render_jobs(plan_feeds(streams, config), config, bodies)
-
-
 def render_jobs(
-    jobs: Iterable[FeedJob], config: SiteConfig, bodies: Mapping[str, str]
+    jobs: Iterable[Job], config: SiteConfig, bodies: Mapping[str, str]
 ) -> dict[str, bytes]:
-    """The bytes of each job's feed file. Pure.
+    """The bytes of each job's file. Pure; `bodies` holds each job's posts' bodies by id.
 
     Imports the Markdown, HTML and XML libraries only here: a run with nothing
     to render never pays for loading them.
     """
     from .content import make_entry
-    from .render import Feed
 
     files: dict[str, bytes] = {}
     entries: dict[str, Entry] = {}
     for job in jobs:
-        for post in job.stream.posts:
+        for post in job.posts:
             if post.id not in entries:
                 entries[post.id] = make_entry(post, bodies.get(post.id, ""), config)
-        stream_entries = tuple(entries[post.id] for post in job.stream.posts)
-        feed = Feed(
-            title=job.stream.title,
-            description=job.stream.description,
-            site_url=config.url,
-            self_url=config.url + job.path,
-            author=config.author or Person(config.title),
-            language=config.language,
-            updated=max(entry.updated for entry in stream_entries),
-            entries=stream_entries,
-        )
-        files[job.path] = FORMATS[job.filename](feed)
+        files[job.path] = _render_job(job, config, entries)
     return files
+
+
+def render_site(
+    streams: Iterable[Stream], config: SiteConfig, bodies: Mapping[str, str]
+) -> dict[str, bytes]:
+    """Every file of `streams` as `relative path -> bytes`; `bodies` by post id. Pure."""
+    return render_jobs(plan_jobs(streams, config), config, bodies)
+
+
+def _render_job(job: Job, config: SiteConfig, entries: Mapping[str, Entry]) -> bytes:
+    if job.kind == "stylesheet":
+        return pages.render_stylesheet()
+    if job.kind == "opml":
+        return pages.render_opml(job.listed, config)
+    if job.kind == "index":
+        return pages.render_index(job.listed, entries, config)
+    from .render import Feed
+
+    stream = job.stream
+    assert stream is not None
+    stream_entries = tuple(entries[post.id] for post in stream.posts)
+    links = []
+    if stream.prev_archive is not None:
+        links.append(("prev-archive", config.url + stream.prev_archive + job.kind))
+    if stream.next_archive is not None:
+        links.append(("next-archive", config.url + stream.next_archive + job.kind))
+    if stream.current is not None:
+        links.append(("current", config.url + stream.current + job.kind))
+    feed = Feed(
+        title=stream.title,
+        description=stream.description,
+        site_url=config.url,
+        self_url=config.url + job.path,
+        author=config.author or Person(config.title),
+        language=config.language,
+        updated=max(entry.updated for entry in stream_entries),
+        entries=stream_entries,
+        hub=None if stream.is_archive else config.websub_hub,
+        links=tuple(links),
+        archive=stream.is_archive,
+        stylesheet=pages.stylesheet_href(job.path) if job.kind in XML_FORMATS else None,
+    )
+    return FORMATS[job.kind](feed)
+
+
+def _stream_material(stream: Stream) -> tuple[object, ...]:
+    posts = [(post.source.as_posix(), post.stamp, post.id) for post in stream.posts]
+    return (
+        stream.key,
+        stream.title,
+        stream.description,
+        stream.directory,
+        stream.prev_archive,
+        stream.next_archive,
+        stream.current,
+        posts,
+    )
+
+
+def _digest(material: object) -> str:
+    return hashlib.sha256(repr(material).encode()).hexdigest()
+
+
+def _is_foreign(target: Path) -> bool:
+    """A page of the site's own that an index page must not overwrite."""
+    try:
+        return not pages.is_ours(target.read_bytes()[:2048])
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def _foreign_page(target: Path) -> Problem:
+    return Problem(
+        target,
+        None,
+        "exists and was not written by feeds, so it is left alone; set index_page: "
+        "feeds.html in site.yaml to write the feeds' index page under another name "
+        "(or index_page: false for none)",
+        Severity.WARNING,
+    )

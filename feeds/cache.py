@@ -68,6 +68,7 @@ class BuildCache:
     written_ns: int = 0
     last_run: LastRun | None = None
     feeds: dict[str, list[Any]] = field(default_factory=dict)  # abs path -> [fp, size, mtime]
+    pending_pings: list[str] = field(default_factory=list)  # feed URLs the hub has not heard of
     _posts: dict[str, list[Any]] | None = None
     _posts_changed: bool = False
 
@@ -204,7 +205,10 @@ def load_cache(config: SiteConfig) -> BuildCache:
             return empty
     except (KeyError, TypeError, AttributeError):
         return empty
-    return BuildCache(folder, key, data["written_ns"], last_run, feeds)
+    pending = data.get("pending_pings", [])
+    if not (isinstance(pending, list) and all(isinstance(url, str) for url in pending)):
+        pending = []
+    return BuildCache(folder, key, data["written_ns"], last_run, feeds, pending)
 
 
 def save_cache(cache: BuildCache) -> None:

@@ -67,6 +67,11 @@ def main() -> None:
 @click.option(
     "--no-cache", is_flag=True, help="Ignore the build cache: read and render everything."
 )
+@click.option(
+    "--ping",
+    is_flag=True,
+    help="Tell the WebSub hub (websub_hub in site.yaml) which feeds changed.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
 @click.option("-v", "--verbose", is_flag=True, help="List every feed file and what happened to it.")
 def build_command(
@@ -76,21 +81,28 @@ def build_command(
     wait: float,
     prune: bool,
     no_cache: bool,
+    ping: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Read the posts and write the feeds, changing only files whose bytes change."""
     started = time.perf_counter()
-    signal.signal(signal.SIGTERM, _exit_on_signal)  # so staged temporary files are removed
-    result = _run(
-        config_path,
-        output_dir=output_dir,
-        skip_invalid=skip_invalid,
-        wait=wait,
-        prune_stale=prune,
-        use_cache=not no_cache,
-    )
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)  # so staged files are removed
+    try:
+        result = _run(
+            config_path,
+            output_dir=output_dir,
+            skip_invalid=skip_invalid,
+            wait=wait,
+            prune_stale=prune,
+            use_cache=not no_cache,
+            ping=ping,
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     _print_problems(result.problems, quiet)
+    for url, reason in result.ping_failures.items():
+        click.echo(f"feeds: WebSub hub not told of {url}: {reason}; retrying next run", err=True)
     if result.report is not None and not quiet:
         for path in result.stale:
             if result.pruned:
@@ -106,9 +118,11 @@ def build_command(
                 click.echo(f"wrote {path}")
             for path in result.report.unchanged:
                 click.echo(f"unchanged {path}")
+            for url in result.pinged:
+                click.echo(f"pinged {url}")
         elapsed = time.perf_counter() - started
         click.echo(
-            f"{_count(result.posts, 'post')} -> {_count(len(result.feeds), 'feed')} "
+            f"{_count(result.posts, 'post')} -> {_outputs(result)} "
             f"({len(result.report.written)} written, {len(result.report.unchanged)} unchanged)"
             f" in {elapsed:.2f} s"
         )
@@ -130,7 +144,7 @@ def check_command(config_path: Path) -> None:
     _print_problems(result.problems, quiet=False)
     if result.has_errors:
         sys.exit(EXIT_INVALID)
-    click.echo(f"{_count(result.posts, 'post')} OK -> {_count(len(result.feeds), 'feed')}")
+    click.echo(f"{_count(result.posts, 'post')} OK -> {_outputs(result)}")
 
 
 def _run(config_path: Path, **options: object) -> BuildResult:
@@ -155,6 +169,11 @@ def _print_problems(problems: tuple[Problem, ...], quiet: bool) -> None:
     for problem in problems:
         if problem.is_error or not quiet:
             click.echo(problem.format(), err=True)
+
+
+def _outputs(result: BuildResult) -> str:
+    feeds = _count(len(result.feeds), "feed")
+    return f"{feeds} and {_count(len(result.pages), 'page')}" if result.pages else feeds
 
 
 def _count(number: int, noun: str) -> str:

@@ -51,6 +51,12 @@ class SiteConfig:
     permalink: str = "/{slug}/"
     id_authority: str = ""
     categories: Mapping[str, CategoryInfo] | None = field(default=None)
+    formats: tuple[str, ...] = ("atom", "rss", "json")
+    tag_feeds: bool = False
+    author_feeds: bool = False
+    archives: bool = False
+    websub_hub: str | None = None
+    index_page: str | None = "index.html"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -210,6 +216,30 @@ def _categories(key: str, value: Any) -> dict[str, CategoryInfo]:
     return result
 
 
+FORMAT_NAMES = ("atom", "rss", "json")
+
+
+def _formats(key: str, value: Any) -> tuple[str, ...]:
+    chosen = fields.text_list(key, value)
+    unknown = [name for name in chosen if name not in FORMAT_NAMES]
+    if unknown or not chosen:
+        raise FieldError(
+            f"'{key}' must list some of {', '.join(FORMAT_NAMES)}, e.g. {key}: [atom, rss]"
+            + (f"; {unknown[0]!r} is not one of them" if unknown else "")
+        )
+    return tuple(name for name in FORMAT_NAMES if name in chosen)
+
+
+def _index_page(key: str, value: Any) -> str | None:
+    """A file name for the HTML index of the feeds, or false for none."""
+    name = _required_text(key, value)
+    if name.lower() in ("false", "no", "off", "none"):
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html?", name):
+        raise FieldError(f"'{key}' must be a file name like feeds.html (or false), not {name!r}")
+    return name
+
+
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "title": _required_text,
     "url": _url,
@@ -228,4 +258,10 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "permalink": _permalink,
     "id_authority": _id_authority,
     "categories": _categories,
+    "formats": _formats,
+    "tag_feeds": fields.flag,
+    "author_feeds": fields.flag,
+    "archives": fields.flag,
+    "websub_hub": _url,
+    "index_page": _index_page,
 }

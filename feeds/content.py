@@ -21,6 +21,7 @@ from .config import SiteConfig
 from .fields import Person
 from .posts import Category, Post
 
+_GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->")
 ELLIPSIS = " …"
 
@@ -75,9 +76,13 @@ def render_html(markdown: str, base_url: str) -> str:
     """Markdown (GitHub flavour, raw HTML allowed) to sanitized HTML with absolute links.
 
     cmark's own "safe" mode would drop all raw HTML; editors embed harmless HTML
-    too, so it is let through here and the allow-list sanitizer decides.
+    too, so it is let through here and the allow-list sanitizer decides. GitHub's
+    tagfilter extension is left out: it turns <script> and the like into visible
+    text, where the sanitizer removes them with their content.
     """
-    unsafe = cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+    unsafe = cmarkgfm.markdown_to_html_with_extensions(
+        markdown, options=Options.CMARK_OPT_UNSAFE, extensions=_GFM_EXTENSIONS
+    )
 
     def absolute(_tag: str, attribute: str, value: str) -> str:
         return urljoin(base_url, value) if attribute in _URL_ATTRIBUTES else value

@@ -1,40 +1,52 @@
 """Feeds as bytes: one small serializer per format. Pure.
 
 feedgen writes the XML, but its API is a stateful builder whose defaults leak
-the clock and the library's version into every feed. Each serializer here
-sets every value explicitly from a `Feed`, so the bytes depend on the
-input alone:
+the clock and the library's version into every feed. The XML serializers here
+set every value explicitly from a `Feed`, so the bytes depend on the input alone:
 
 - entries are appended (feedgen prepends by default, reversing the order);
 - the feed's and each entry's `updated` are always set (feedgen's default is now);
 - the generator carries no version, so upgrading feedgen does not rewrite feeds;
-- the RSS channel link is the site (feedgen uses whichever link came last);
+- the RSS channel link is the site (feedgen uses whichever link came last), and
+  further links (WebSub hub, RFC 5005 archives) go through a feedgen extension;
 - content is escaped text, never CDATA (which breaks on a literal "]]>");
 - RSS authors without an email become dc:creator (RSS <author> must be an email).
+
+JSON Feed needs no library: it is a dict dumped with a fixed key order.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .fields import Person
 
 if TYPE_CHECKING:  # imported when a feed is rendered, not when feeds is
     from feedgen.entry import FeedEntry
     from feedgen.feed import FeedGenerator
+    from lxml.etree import _Element
 
     from .content import Entry
 
 GENERATOR = "feeds"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
 @dataclass(frozen=True)
 class Feed:
-    """A feed in no particular format; `updated` is its newest entry's."""
+    """A feed in no particular format; `updated` is its newest entry's.
+
+    `links` are extra (rel, href) pairs such as RFC 5005's prev-archive;
+    `archive` marks an archive document; `stylesheet` is the CSS that lets a
+    browser show the feed as a page.
+    """
 
     title: str
     description: str
@@ -44,6 +56,10 @@ class Feed:
     language: str | None
     updated: datetime
     entries: tuple[Entry, ...]
+    hub: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    archive: bool = False
+    stylesheet: str | None = None
 
 
 def render_atom(feed: Feed) -> bytes:
@@ -59,7 +75,7 @@ def render_atom(feed: Feed) -> bytes:
             item.summary(entry.summary, type="text")
         if entry.content_html:
             item.content(entry.content_html, type="html")
-    return generator.atom_str(pretty=True)
+    return _with_stylesheet(generator.atom_str(pretty=True), feed)
 
 
 def render_rss(feed: Feed) -> bytes:
@@ -81,11 +97,42 @@ def render_rss(feed: Feed) -> bytes:
             item.description(html.escape(entry.summary, quote=False))
         if entry.content_html:
             item.content(entry.content_html)
-    return generator.rss_str(pretty=True)
+    return _with_stylesheet(generator.rss_str(pretty=True), feed)
 
 
-FORMATS: dict[str, Callable[[Feed], bytes]] = {"atom.xml": render_atom, "rss.xml": render_rss}
+def render_json(feed: Feed) -> bytes:
+    """JSON Feed 1.1, with the same entries, ids and dates as the Atom feed."""
+    document: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": feed.title,
+        "home_page_url": feed.site_url,
+        "feed_url": feed.self_url,
+        "description": feed.description,
+    }
+    if feed.language:
+        document["language"] = feed.language
+    document["authors"] = [_json_author(feed.author)]
+    if feed.hub:
+        document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
+    document["items"] = [_json_item(entry) for entry in feed.entries]
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+FORMATS: dict[str, Callable[[Feed], bytes]] = {
+    "atom.xml": render_atom,
+    "rss.xml": render_rss,
+    "feed.json": render_json,
+}
 """Each feed file name and the serializer that writes it."""
+
+FORMAT_NAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
+"""The names site.yaml's `formats:` uses for them."""
+
+MEDIA_TYPES = {
+    "atom.xml": "application/atom+xml",
+    "rss.xml": "application/rss+xml",
+    "feed.json": "application/feed+json",
+}
 
 
 def _generator(feed: Feed, self_type: str) -> FeedGenerator:
@@ -104,7 +151,49 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     generator.link(href=feed.self_url, rel="self", type=self_type)
     # Last, because feedgen makes the last link added the RSS channel link.
     generator.link(href=feed.site_url, rel="alternate", type="text/html")
+    links = ((("hub", feed.hub),) if feed.hub else ()) + feed.links
+    if links or feed.archive:
+        generator.register_extension("extras", _ExtraLinks, atom=True, rss=True)
+        generator.extras.links = links
+        generator.extras.archive = feed.archive
     return generator
+
+
+class _ExtraLinks:
+    """feedgen extension adding atom:link elements and fh:archive to Atom and RSS alike."""
+
+    links: tuple[tuple[str, str], ...] = ()
+    archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS} if self.archive else {}
+
+    def extend_atom(self, feed: _Element) -> _Element:
+        # feedgen's Atom elements carry no namespace of their own (the root declares
+        # it as the default), so ours must not either, or lxml invents a prefix.
+        self._add(feed, "link")
+        return feed
+
+    def extend_rss(self, rss: _Element) -> _Element:
+        self._add(rss[0], f"{{{ATOM_NS}}}link")  # in the channel, as atom:link
+        return rss
+
+    def _add(self, parent: _Element, link_tag: str) -> None:
+        from lxml import etree
+
+        for rel, href in self.links:
+            etree.SubElement(parent, link_tag, rel=rel, href=href)
+        if self.archive:
+            etree.SubElement(parent, f"{{{HISTORY_NS}}}archive")
+
+
+def _with_stylesheet(document: bytes, feed: Feed) -> bytes:
+    """Browsers style the feed with this CSS; feed readers ignore the instruction."""
+    if not feed.stylesheet:
+        return document
+    declaration, rest = document.split(b"\n", 1)
+    instruction = f'<?xml-stylesheet type="text/css" href="{html.escape(feed.stylesheet)}"?>'
+    return declaration + b"\n" + instruction.encode() + b"\n" + rest
 
 
 def _entry(generator: FeedGenerator, entry: Entry) -> FeedEntry:
@@ -118,6 +207,32 @@ def _entry(generator: FeedGenerator, entry: Entry) -> FeedEntry:
     for tag in entry.tags:
         item.category(term=tag)
     return item
+
+
+def _json_item(entry: Entry) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": entry.id, "url": entry.link, "title": entry.title}
+    if entry.content_html:
+        item["content_html"] = entry.content_html
+    else:
+        item["content_text"] = entry.summary
+    if entry.summary:
+        item["summary"] = entry.summary
+    item["date_published"] = entry.published.isoformat()
+    item["date_modified"] = entry.updated.isoformat()
+    if entry.author is not None:
+        item["authors"] = [_json_author(entry.author)]
+    tags = [category.name for category in entry.categories] + list(entry.tags)
+    if tags:
+        item["tags"] = list(dict.fromkeys(tags))
+    return item
+
+
+def _json_author(person: Person) -> dict[str, str]:
+    """JSON Feed authors have no email field; a mailto: URL carries it."""
+    author = {"name": person.name}
+    if person.email:
+        author["url"] = f"mailto:{person.email}"
+    return author
 
 
 def _person(person: Person) -> dict[str, str]:

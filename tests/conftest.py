@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
+import fastfeedparser
 import feedparser
+import jsonschema
 import pytest
-from lxml import etree
+from lxml import etree, html
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
 ATOM_SCHEMA = etree.RelaxNG(etree.parse(str(HERE / "atom.rng")))
+JSON_FEED_SCHEMA = json.loads((HERE / "jsonfeed-1.1.schema.json").read_text(encoding="utf-8"))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 BASIC_CONFIG = """\
@@ -93,11 +97,62 @@ def check_rss(data: bytes) -> feedparser.FeedParserDict:
     return parsed
 
 
-def check_feed(name: str, data: bytes) -> feedparser.FeedParserDict:
-    return check_atom(data) if name.endswith("atom.xml") else check_rss(data)
+def check_json(data: bytes) -> feedparser.FeedParserDict:
+    """JSON Feed 1.1: the schema, the rules it cannot express, and feedparser."""
+    document = json.loads(data)
+    jsonschema.validate(document, JSON_FEED_SCHEMA)
+    ids = [item["id"] for item in document["items"]]
+    assert len(ids) == len(set(ids)), "item ids must be unique"
+    # Read back as a feed reader would. No released feedparser (6.0.14 is the newest)
+    # reads JSON Feed yet, so fastfeedparser, which returns feedparser's shape, does.
+    parsed = fastfeedparser.parse(data)
+    assert [entry.id for entry in parsed.entries] == ids
+    return parsed
+
+
+def check_opml(data: bytes) -> etree._Element:
+    """OPML 2.0: a head with a title, and outlines each naming a feed and its text."""
+    root = etree.fromstring(data)
+    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert root.find("head/title") is not None and root.find("head/title").text
+    outlines = root.findall("body/outline")
+    assert outlines
+    for outline in outlines:
+        assert outline.get("text") and outline.get("xmlUrl", "").startswith("http")
+        assert outline.get("type") in ("rss", "json")
+    return root
+
+
+def check_page(data: bytes) -> html.HtmlElement:
+    page = html.fromstring(data)
+    assert page.find(".//title") is not None
+    return page
+
+
+CHECKS = {
+    "atom.xml": check_atom,
+    "rss.xml": check_rss,
+    "feed.json": check_json,
+    "feeds.opml": check_opml,
+    "index.html": check_page,
+}
+
+
+def check_feed(name: str, data: bytes) -> object:
+    check = CHECKS.get(name.rsplit("/", 1)[-1])
+    return check(data) if check else None
 
 
 def check_all(files: dict[str, bytes]) -> dict[str, feedparser.FeedParserDict]:
-    """Validate every feed file; returns the parsed feeds by path."""
+    """Validate every file written; returns the parsed feeds and pages by path."""
     assert files, "no feeds were produced"
     return {name: check_feed(name, data) for name, data in files.items()}
+
+
+FEED_NAMES = ("atom.xml", "rss.xml", "feed.json")
+PAGES = ["feed.css", "feeds.opml", "index.html"]
+
+
+def feed_paths(*directories: str) -> list[str]:
+    """Every feed file of these stream folders, plus the pages: what a build writes."""
+    return sorted([d + name for d in directories for name in FEED_NAMES] + PAGES)

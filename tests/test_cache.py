@@ -48,11 +48,11 @@ def mtimes(site: Site) -> dict[str, int]:
 def test_no_change_run_renders_and_writes_nothing_and_matches_cold(site: Site) -> None:
     make_site(site)
     first = build(site.config, now=NOW)
-    assert first.report is not None and len(first.report.written) == 10
+    assert first.report is not None and len(first.report.written) == 18
     before = mtimes(site)
     again = build(site.config, now=NOW)
     assert again.report is not None and again.report.written == ()
-    assert len(again.report.unchanged) == 10 and again.posts == 40
+    assert len(again.report.unchanged) == 18 and again.posts == 40
     assert mtimes(site) == before
     assert feed_files(site.output) == cold(site)
 
@@ -64,7 +64,12 @@ def test_one_edit_rewrites_only_the_feeds_that_contain_it(site: Site) -> None:
     newest_in_c1.write_text(newest_in_c1.read_text().replace("Post 33", "Post 33, edited"))
     result = build(site.config, now=NOW)
     assert result.report is not None
-    assert result.report.written == ("categories/c1/atom.xml", "categories/c1/rss.xml")
+    assert result.report.written == (
+        "categories/c1/atom.xml",
+        "categories/c1/feed.json",
+        "categories/c1/rss.xml",
+        "index.html",  # shows the newest entries of every feed
+    )
     assert feed_files(site.output) == cold(site)
 
 
@@ -98,7 +103,8 @@ def test_config_changes_invalidate_everything(site: Site) -> None:
     build(site.config, now=NOW)
     site.write_config(BASIC_CONFIG.replace("Test Site", "Renamed") + "max_items: 5\n")
     result = build(site.config, now=NOW)
-    assert result.report is not None and len(result.report.written) == 10
+    assert result.report is not None and len(result.report.written) == 17
+    assert result.report.unchanged == ("feed.css",)  # rendered again, bytes the same
     assert feed_files(site.output) == cold(site)
 
 

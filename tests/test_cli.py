@@ -45,12 +45,13 @@ def test_build_prints_one_summary_line_then_rebuild_changes_nothing(sample: Path
     assert first.returncode == 0, first.stderr
     assert first.stderr == ""
     assert re.fullmatch(
-        r"7 posts -> 10 feeds \(10 written, 0 unchanged\) in \d+\.\d\d s\n", first.stdout
+        r"7 posts -> 15 feeds and 3 pages \(18 written, 0 unchanged\) in \d+\.\d\d s\n",
+        first.stdout,
     )
     check_all(output_of(sample))
     mtimes = {p: p.stat().st_mtime_ns for p in (sample / "public").rglob("*.xml")}
     second = run("build", cwd=sample)
-    assert "(0 written, 10 unchanged)" in second.stdout
+    assert "(0 written, 18 unchanged)" in second.stdout
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 
 
@@ -125,7 +126,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> N
 
 def test_check_validates_and_writes_nothing(sample: Path) -> None:
     result = run("check", cwd=sample)
-    assert (result.returncode, result.stdout) == (0, "7 posts OK -> 10 feeds\n")
+    assert (result.returncode, result.stdout) == (0, "7 posts OK -> 15 feeds and 3 pages\n")
     assert not (sample / "public").exists()
     (sample / "posts" / "broken.md").write_text("---\ntitle: x\n")
     result = run("check", cwd=sample)
