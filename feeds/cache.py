@@ -65,11 +65,11 @@ class BuildCache:
 
     folder: Path
     key: str
-    written_ns: int = 0
     last_run: LastRun | None = None
     feeds: dict[str, list[Any]] = field(default_factory=dict)  # abs path -> [fp, size, mtime]
     pending_pings: list[str] = field(default_factory=list)  # feed URLs the hub has not heard of
     _posts: dict[str, list[Any]] | None = None
+    _posts_written_ns: int = 0
     _posts_changed: bool = False
 
     # --- the whole run -------------------------------------------------------------------
@@ -94,7 +94,7 @@ class BuildCache:
     @property
     def posts(self) -> dict[str, list[Any]]:
         if self._posts is None:
-            self._posts = _load_posts(self.folder / "posts.json", self.key)
+            self._posts, self._posts_written_ns = _load_posts(self.folder / "posts.json", self.key)
         return self._posts
 
     def post(
@@ -104,7 +104,7 @@ class BuildCache:
         entry = self.posts.get(relative)
         if entry is None or entry[:4] != list(file_stamp(status)):
             return None
-        if status.st_mtime_ns >= self.written_ns - _RACY_NS:
+        if status.st_mtime_ns >= self._posts_written_ns - _RACY_NS:
             return None
         try:
             post = None if entry[4] is None else _post_from_json(entry[4], source, status)
@@ -208,7 +208,7 @@ def load_cache(config: SiteConfig) -> BuildCache:
     pending = data.get("pending_pings", [])
     if not (isinstance(pending, list) and all(isinstance(url, str) for url in pending)):
         pending = []
-    return BuildCache(folder, key, data["written_ns"], last_run, feeds, pending)
+    return BuildCache(folder, key, last_run, feeds, pending)
 
 
 def save_cache(cache: BuildCache) -> None:
@@ -221,6 +221,7 @@ def save_cache(cache: BuildCache) -> None:
         "written_ns": written_ns,
         "last_run": None if last is None else last.__dict__,
         "feeds": cache.feeds,
+        "pending_pings": cache.pending_pings,
     }
     with contextlib.suppress(OSError):
         cache.folder.mkdir(parents=True, exist_ok=True)
@@ -237,14 +238,17 @@ def save_cache(cache: BuildCache) -> None:
         _write_json(cache.folder / "state.json", state)
 
 
-def _load_posts(path: Path, key: str) -> dict[str, list[Any]]:
+def _load_posts(path: Path, key: str) -> tuple[dict[str, list[Any]], int]:
+    """The readings and when they were written (racy mtimes are judged against that)."""
     data = _load_json(path, key)
     posts = data.get("posts") if data is not None else None
-    if not isinstance(posts, dict) or not all(
-        isinstance(v, list) and len(v) == 6 for v in posts.values()
+    if (
+        data is None
+        or not isinstance(posts, dict)
+        or not all(isinstance(v, list) and len(v) == 6 for v in posts.values())
     ):
-        return {}
-    return posts
+        return {}, 0
+    return posts, data["written_ns"]
 
 
 def _load_json(path: Path, key: str) -> dict[str, Any] | None:
