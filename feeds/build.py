@@ -137,7 +137,9 @@ def build(
                     out_dir=str(out_dir),
                     posts=len(read.posts),
                     feeds={job.path: job.fingerprint for job in jobs},
-                    warnings=[[str(p.path), p.line, p.message] for p in read.problems],
+                    warnings=[
+                        [str(p.path), p.line, p.message, p.severity.value] for p in read.problems
+                    ],
                 )
                 if clean
                 else None
@@ -155,8 +157,8 @@ def _replay(
 ) -> BuildResult:
     """Nothing changed since the last run: report what it reported, touch no feed."""
     warnings = tuple(
-        Problem(Path(path), line, message, Severity.WARNING)
-        for path, line, message in last.warnings
+        Problem(Path(path), line, message, Severity(severity))
+        for path, line, message, severity in last.warnings
     )
     feeds = tuple(sorted(last.feeds))
     with output_lock(out_dir, wait):
