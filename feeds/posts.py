@@ -27,7 +27,8 @@ from .text import slugify, term_key, xml_safe
 from .tomltext import load_toml_mapping
 from .yamltext import Located, YamlTextError, load_mapping
 
-_FENCE = re.compile(r"(---|\+\+\+)[ \t]*(\n|$)")
+_FENCE = re.compile(r"(---|\+\+\+)([A-Za-z]*)[ \t]*(\n|$)")
+_YAML_NAMES = ("", "yaml", "json")  # Eleventy's `---json`: JSON is YAML
 _CLOSING_FENCES = {
     "---": re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE),
     "+++": re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE),
@@ -251,7 +252,7 @@ def read_posts(
         problems.extend(found)
         if post is not None:
             posts.append(post)
-    unique, clashes = _drop_clashes(posts)
+    unique, clashes = _drop_clashes(posts, config)
     problems.extend(clashes)
     return ReadResult(tuple(unique), tuple(problems), len(listing.files) - len(unique))
 
@@ -338,9 +339,14 @@ def split_front_matter(document: str) -> tuple[str, int, str] | str:
             "no front matter; start the file with a line '---', then 'title: ...' and "
             "'date: ...', then a line '---'"
         )
-    fence = opening.group(1)
+    fence, language = opening.group(1), opening.group(2)
+    if language.lower() not in (_YAML_NAMES if fence == "---" else ("", "toml")):
+        return (
+            f"front matter in {language!r} cannot be read; write it as YAML between "
+            "'---' lines or as TOML between '+++' lines"
+        )
     closing = _CLOSING_FENCES[fence].search(document, opening.end())
-    if closing is None or not opening.group(2):
+    if closing is None or not opening.group(3):
         return f"the front matter has no closing '{fence}'; add a line '{fence}' after its last key"
     front = document[opening.end() : closing.start()]
     return front, front.count("\n") + 3, fence
@@ -411,14 +417,21 @@ class _PostBuilder:
             values = {canonical.get(key.lower(), key): value for key, value in values.items()}
         self.values = values
         self.problems: list[Problem] = []
+        self.undated = False
         bundle = path.stem == "index" and path.parent != config.posts_dir
         self.name = path.parent.name if bundle else path.stem
         """The post's name: its file's, or its folder's for a page bundle (`slug/index.md`)."""
 
     def build(self, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
+        date = self._published()
+        if date is None and self.undated and self.rules.generator:
+            note = (
+                "skipped: no date in 'date', the file name or 'path', so a page, not a post "
+                "(the generator's own feed leaves it out too)"
+            )
+            return None, [Problem(self.path, None, note, Severity.NOTE)]
         self._check_keys()
         title = self._field("title", lambda k, v: fields.text(k, v, required=True), required=True)
-        date = self._published()
         updated_key = self._present("updated", "lastmod", "last_modified_at", "extra.updated")
         updated = self._field(updated_key, self._date) if updated_key else None
         expires = self._field("expiryDate", self._date)
@@ -533,7 +546,9 @@ class _PostBuilder:
         path = self._lookup("path")
         day = from_name or (path_date(path.value) if path and isinstance(path.value, str) else None)
         if day is None:
-            self._report(1, "'date' is missing; add a line 'date: ...' to the front matter")
+            self.undated = True
+            if not self.rules.generator:
+                self._report(1, "'date' is missing; add a line 'date: ...' to the front matter")
             return None
         return WrittenDate(datetime.combine(day, time(), self.config.tz), day)
 
@@ -659,17 +674,25 @@ class _PostBuilder:
         return self.config.url + path.lstrip("/")
 
 
-def _drop_clashes(posts: Iterable[Post]) -> tuple[list[Post], list[Problem]]:
-    """Refuse posts that share a slug or an id: readers would merge or lose them.
+def _drop_clashes(posts: Iterable[Post], config: SiteConfig) -> tuple[list[Post], list[Problem]]:
+    """Refuse posts that share a slug (a link, under a generator's conventions) or an
+    id: readers would merge or lose them.
 
-    Every post involved is left out (not just the later one), since nothing
-    says which of them the editor meant to keep.
+    Generators let dated posts share a name (`2015-08-31-confoo-cfp.md`, then
+    `2016-08-26-confoo-cfp.md`) as long as their URLs differ, so there it is the
+    link that must be unique. Every post involved is left out (not just the later
+    one), since nothing says which of them the editor meant to keep.
     """
     posts = list(posts)
     problems: list[Problem] = []
     clashing: set[Path] = set()
+    unique_name = (
+        ("link", "add {year} or {month} to 'permalink' in site.yaml, or set 'slug:'")
+        if config.rules.generator
+        else ("slug", "rename one file or set 'slug:'")
+    )
     for attribute, advice in (
-        ("slug", "rename one file or set 'slug:'"),
+        unique_name,
         ("id", "remove 'id:' from the copy, or give each its own"),
     ):
         groups: dict[str, list[Post]] = defaultdict(list)

@@ -8,6 +8,8 @@ A generator runs these before Markdown; `feeds` cannot, and must not publish
 - `{% comment %}...{% endcomment %}` is dropped silently: it was never shown;
 - `{{ site.url }}` and `{{ site.baseurl }}` are dropped silently: what follows them
   is a root-relative link, which `content` resolves against the site's `url`;
+- so are closing tags (`{% endfor %}`, `{{< /note >}}`: their opening tag was warned
+  about) and a `{% raw %}` whose `{% endraw %}` is past a code block (the code stays);
 - any other tag is dropped, with a warning naming the line.
 
 Inside fenced and indented code blocks and code spans the text stays literal:
@@ -37,7 +39,11 @@ _TOKEN = re.compile(
     r"|(?P<tag>\{\{[<%].{0,2000}?[>%]\}\}|\{%.{0,2000}?%\}|\{\{.{0,2000}?\}\})",
     re.DOTALL,
 )
-_SITE_URL = re.compile(r"\{\{-?\s*site\.(?:base)?url\s*-?\}\}")
+_SILENT = re.compile(
+    r"\{\{-?\s*site\.(?:base)?url\s*-?\}\}"
+    r"|\{%-?\s*(?:end\w+|raw)\s*-?%\}"
+    r"|\{\{[<%]\s*/[^{}]*[>%]\}\}"
+)
 _SHOWN = 60
 
 
@@ -99,7 +105,7 @@ def _strip_text(text: str, first_line: int, warnings: list[tuple[int, str]]) -> 
             fence = "~~~~" if "```" in code else "```"
             language = match["lang"] or match["hlang"] or ""
             return f"{fence}{language}\n{code.rstrip()}\n{fence}\n"
-        if match["tag"] is not None and not _SITE_URL.fullmatch(match["tag"]):
+        if match["tag"] is not None and not _SILENT.fullmatch(match["tag"]):
             shown = " ".join(match["tag"].split())
             if len(shown) > _SHOWN:
                 shown = shown[: _SHOWN - 1] + "…"
