@@ -52,6 +52,8 @@ class Convention:
     """Keys the generator uses to build pages; known, so not warned about, and not read."""
     link_key: str | None = None
     """The key that sets a post's URL path in the generator (`permalink`, `url`, `path`)."""
+    link_adds_slash: bool = False
+    """Zola serves `path = "2024/05/01/hello"` at `/2024/05/01/hello/`."""
     split_term_strings: bool = False
     """Jekyll: `categories: a b` names two categories."""
     dated_names_drop_date: bool = False
@@ -109,7 +111,13 @@ CONVENTIONS = {
         dated_names_drop_date=True,
     ),
     "hugo": Convention("hugo", frozenset(_HUGO_KEYS), link_key="url", case_insensitive_keys=True),
-    "zola": Convention("zola", frozenset(_ZOLA_KEYS), link_key="path", dated_names_drop_date=True),
+    "zola": Convention(
+        "zola",
+        frozenset(_ZOLA_KEYS),
+        link_key="path",
+        link_adds_slash=True,
+        dated_names_drop_date=True,
+    ),
     "eleventy": Convention(
         "eleventy", frozenset(_ELEVENTY_KEYS), link_key="permalink", dated_names_drop_date=True
     ),

@@ -610,7 +610,11 @@ class _PostBuilder:
         if located is None or not isinstance(located.value, str):
             return None
         written = located.value.strip()
-        return None if not written or _NOT_A_PATH.search(written) else self._link(key, written)
+        if not written or _NOT_A_PATH.search(written):
+            return None
+        if self.rules.link_adds_slash and not written.endswith("/"):
+            written += "/"
+        return self._link(key, written)
 
     def _terms(self, *keys: str) -> list[str]:
         """Every term of `keys`, merged; under Jekyll's rule `a b` is two terms."""

@@ -179,7 +179,7 @@ def test_zola_site(tmp_path: Path) -> None:
     assert 'href="https://example.org/blog/other/"' in named.content[0].value
     by_path = entries["Dated by its path"]
     assert by_path.published == "2024-04-02T00:00:00+00:00"
-    assert by_path.link == "https://example.org/2024/04/02/by-path"  # Zola's path
+    assert by_path.link == "https://example.org/2024/04/02/by-path/"  # Zola's path
     assert len(feeds["categories/rust/atom.xml"].entries) == 2  # Rust, rust: one feed
 
 
