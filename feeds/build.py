@@ -155,7 +155,7 @@ def build(
                     out_dir=str(out_dir),
                     posts=len(read.posts),
                     feeds={job.path: job.fingerprint for job in jobs},
-                    warnings=[[str(p.path), p.line, p.message] for p in warnings],
+                    warnings=[[str(p.path), p.line, p.message, p.severity.value] for p in warnings],
                 )
                 if not read.has_errors
                 else None
@@ -170,7 +170,8 @@ def build(
 def _replay(last: LastRun, out_dir: Path, *, wait: float, prune_stale: bool) -> BuildResult:
     """Nothing changed since the last run: report what it reported, touch no feed."""
     warnings = tuple(
-        Problem(Path(path), line, text, Severity.WARNING) for path, line, text in last.warnings
+        Problem(Path(path), line, message, Severity(severity))
+        for path, line, message, severity in last.warnings
     )
     feeds, site_pages = _split(last.feeds)
     with output_lock(out_dir, wait):

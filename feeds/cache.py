@@ -41,7 +41,7 @@ from .fields import Person
 from .posts import Category, Listing, Post, file_stamp
 from .problems import Problem, Severity
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 CACHE_DIR = ".feeds-cache"
 _RACY_NS = 2_000_000_000
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
@@ -56,7 +56,7 @@ class LastRun:
     out_dir: str
     posts: int
     feeds: dict[str, str]  # relative path -> fingerprint
-    warnings: list[list[Any]]  # [path, line, message]
+    warnings: list[list[Any]]  # [path, line, message, severity]: warnings and notes
 
 
 @dataclass
@@ -290,8 +290,15 @@ def _ns(moment: datetime) -> int:
 
 
 def next_due_ns(posts: Iterable[Post], now: datetime) -> int | None:
-    """When the earliest scheduled post falls due: until then, time changes no feed."""
-    due = [post.published for post in posts if not post.draft and post.published > now]
+    """When the earliest scheduled post falls due or a post expires: until then, time
+    changes no feed."""
+    due = [
+        moment
+        for post in posts
+        if not post.draft
+        for moment in (post.published, post.expires)
+        if moment is not None and moment > now
+    ]
     return _ns(min(due)) if due else None
 
 
@@ -309,6 +316,7 @@ def _post_to_json(post: Post) -> dict[str, Any]:
         "summary": post.summary,
         "body_line": post.body_line,
         "draft": post.draft,
+        "expires": None if post.expires is None else post.expires.isoformat(),
     }
 
 
@@ -329,6 +337,7 @@ def _post_from_json(data: dict[str, Any], source: Path, status: os.stat_result) 
         summary=data["summary"],
         body_line=int(data["body_line"]),
         draft=bool(data["draft"]),
+        expires=None if data["expires"] is None else _aware(data["expires"]),
     )
 
 

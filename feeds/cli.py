@@ -16,7 +16,7 @@ import click
 
 from .build import BuildResult, build
 from .config import ConfigNotFoundError
-from .problems import Problem
+from .problems import Problem, Severity
 from .publish import BusyError, PublishError
 
 EXIT_OK = 0
@@ -73,7 +73,12 @@ def main() -> None:
     help="Tell the WebSub hub (websub_hub in site.yaml) which feeds changed.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
-@click.option("-v", "--verbose", is_flag=True, help="List every feed file and what happened to it.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List every feed file and what happened to it, and every file skipped and why.",
+)
 def build_command(
     config_path: Path,
     output_dir: Path | None,
@@ -100,7 +105,7 @@ def build_command(
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
-    _print_problems(result.problems, quiet)
+    _print_problems(result.problems, quiet, verbose)
     for url, reason in result.ping_failures.items():
         click.echo(f"feeds: WebSub hub not told of {url}: {reason}; retrying next run", err=True)
     if result.report is not None and not quiet:
@@ -138,10 +143,11 @@ def build_command(
 
 @main.command("check")
 @_config_option
-def check_command(config_path: Path) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="List every file skipped and why.")
+def check_command(config_path: Path, verbose: bool) -> None:
     """Check site.yaml and every post; write nothing."""
     result = _run(config_path, write=False)
-    _print_problems(result.problems, quiet=False)
+    _print_problems(result.problems, quiet=False, verbose=verbose)
     if result.has_errors:
         sys.exit(EXIT_INVALID)
     click.echo(f"{_count(result.posts, 'post')} OK -> {_outputs(result)}")
@@ -165,9 +171,13 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     sys.exit(128 + signum)
 
 
-def _print_problems(problems: tuple[Problem, ...], quiet: bool) -> None:
+def _print_problems(problems: tuple[Problem, ...], quiet: bool, verbose: bool) -> None:
+    """Errors always; warnings unless quiet; notes (files skipped) only when verbose."""
     for problem in problems:
-        if problem.is_error or not quiet:
+        if problem.severity is Severity.NOTE:
+            if verbose:
+                click.echo(problem.format(), err=True)
+        elif problem.is_error or not quiet:
             click.echo(problem.format(), err=True)
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields
+from .conventions import CONVENTIONS, Convention, convention
 from .fields import FieldError, Person
 from .problems import Problem, display_path
 from .text import slugify, xml_safe
@@ -57,10 +58,22 @@ class SiteConfig:
     archives: bool = False
     websub_hub: str | None = None
     index_page: str | None = "index.html"
+    conventions: str | None = None
+    """A generator (`jekyll`, `hugo`, `zola`, `eleventy`) whose rules win where they
+    differ from feeds' own; None: feeds' own rules."""
+    posts_glob: tuple[str, ...] | None = None
+    id_scheme: str = "tag"
+    """`tag`: stable tag: URIs; `link`: the post's URL, as the site's old generator had."""
+    authors: Mapping[str, Person] = field(default_factory=dict)
+    """Handles used in front matter (`author: jo`) to the people they stand for."""
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def rules(self) -> Convention:
+        return convention(self.conventions)
 
 
 class ConfigNotFoundError(FileNotFoundError):
@@ -240,6 +253,37 @@ def _index_page(key: str, value: Any) -> str | None:
     return name
 
 
+def _choice(*choices: str) -> Callable[[str, Any], str]:
+    def parse(key: str, value: Any) -> str:
+        written = _required_text(key, value)
+        if written not in choices:
+            raise FieldError(
+                f"'{key}' must be one of {', '.join(choices)}, not {written!r}"
+                f"{fields.suggest(written, choices)}"
+            )
+        return written
+
+    return parse
+
+
+def _globs(key: str, value: Any) -> tuple[str, ...]:
+    patterns = fields.text_list(key, value)
+    if not patterns or any(p.startswith("/") or ".." in p.split("/") for p in patterns):
+        raise FieldError(
+            f"'{key}' must be patterns below the posts folder, e.g. {key}: ['**/*.md', '*.html']"
+        )
+    return tuple(patterns)
+
+
+def _authors(key: str, value: Any) -> dict[str, Person]:
+    if not isinstance(value, dict):
+        raise FieldError(
+            f"'{key}' must map handles to people, e.g. "
+            f"{key}: {{jo: {{name: Jo Doe, email: jo@example.org}}}}"
+        )
+    return {handle: fields.person(f"{key}.{handle}", who) for handle, who in value.items()}
+
+
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "title": _required_text,
     "url": _url,
@@ -264,4 +308,8 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "archives": fields.flag,
     "websub_hub": _url,
     "index_page": _index_page,
+    "conventions": _choice(*CONVENTIONS),
+    "posts_glob": _globs,
+    "id_scheme": _choice("tag", "link"),
+    "authors": _authors,
 }

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import cmarkgfm
 import nh3
@@ -25,8 +25,8 @@ _GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->")
 ELLIPSIS = " …"
 
-# Attributes whose value is a URL, made absolute against the post's own URL so
-# that a feed reader, which shows the entry away from the site, can follow them.
+# Attributes whose value is a URL, made absolute so that a feed reader, which
+# shows the entry away from the site, can follow them (see `absolute_url`).
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 _EXTRA_ATTRIBUTES = {"a": {"title"}, "img": {"title"}, "abbr": {"title"}, "code": {"class"}}
 _ALLOWED_ATTRIBUTES = {
@@ -38,6 +38,7 @@ _BLOCK_BOUNDARY = re.compile(
     r"<(?:/?(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption|table)|br|hr)\b[^>]*>",
     re.IGNORECASE,
 )
+_LEADING_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>.*?</h\1>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class Entry:
 
 
 def make_entry(post: Post, body: str, config: SiteConfig) -> Entry:
-    html = render_html(body, base_url=post.link)
+    markdown = post.source.suffix != ".html"  # Jekyll's rule: .html posts are HTML already
+    html = render_html(body, post.link, config.url, markdown_body=markdown)
     return Entry(
         id=post.id,
         title=post.title,
@@ -72,20 +74,29 @@ def make_entry(post: Post, body: str, config: SiteConfig) -> Entry:
     )
 
 
-def render_html(markdown: str, base_url: str) -> str:
+def render_html(
+    markdown: str, base_url: str, site_url: str | None = None, *, markdown_body: bool = True
+) -> str:
     """Markdown (GitHub flavour, raw HTML allowed) to sanitized HTML with absolute links.
 
     cmark's own "safe" mode would drop all raw HTML; editors embed harmless HTML
     too, so it is let through here and the allow-list sanitizer decides. GitHub's
     tagfilter extension is left out: it turns <script> and the like into visible
-    text, where the sanitizer removes them with their content.
+    text, where the sanitizer removes them with their content. With
+    `markdown_body=False` the text is HTML already and is only sanitized.
     """
-    unsafe = cmarkgfm.markdown_to_html_with_extensions(
-        markdown, options=Options.CMARK_OPT_UNSAFE, extensions=_GFM_EXTENSIONS
+    unsafe = (
+        cmarkgfm.markdown_to_html_with_extensions(
+            markdown, options=Options.CMARK_OPT_UNSAFE, extensions=_GFM_EXTENSIONS
+        )
+        if markdown_body
+        else markdown
     )
 
     def absolute(_tag: str, attribute: str, value: str) -> str:
-        return urljoin(base_url, value) if attribute in _URL_ATTRIBUTES else value
+        if attribute not in _URL_ATTRIBUTES:
+            return value
+        return absolute_url(value, base_url, site_url)
 
     return nh3.clean(
         unsafe,
@@ -96,15 +107,32 @@ def render_html(markdown: str, base_url: str) -> str:
     ).strip()
 
 
+def absolute_url(value: str, base_url: str, site_url: str | None) -> str:
+    """A link as a reader away from the site can follow it.
+
+    Page-relative links (`img.png`) resolve against the post's URL; root-relative
+    ones (`/img.png`) against the site's `url`, path included, since generators
+    write them relative to the site's base path (Jekyll's `{{ site.baseurl }}/img.png`
+    is `/img.png` once the template text is gone). A root-relative link that already
+    starts with that path is not given it twice.
+    """
+    if site_url is None or not value.startswith("/") or value.startswith("//"):
+        return urljoin(base_url, value)
+    if value.startswith(urlsplit(site_url).path):
+        return urljoin(site_url, value)
+    return site_url + value.lstrip("/")
+
+
 def summarize(markdown: str, html: str, words: int) -> str:
-    """The text before `<!--more-->`, else the first `words` words of the post.
+    """The text before `<!--more-->`, else the first `words` words of the post after
+    a leading heading (which repeats the title far more often than it summarizes).
 
     " …" marks an excerpt that was cut, the same rule the site's own excerpts use.
     """
     parts = MORE_MARKER.split(markdown, maxsplit=1)
     if len(parts) == 2:
         return plain_text(render_html(parts[0], base_url=""))
-    all_words = plain_text(html).split()
+    all_words = plain_text(_LEADING_HEADING.sub("", html, count=1)).split()
     if len(all_words) <= words:
         return " ".join(all_words)
     return " ".join(all_words[:words]) + ELLIPSIS

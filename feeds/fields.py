@@ -18,6 +18,12 @@ _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _NAME_AND_EMAIL = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>]+)>$")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
+_PROFILE_KEYS = frozenset(
+    {"url", "uri", "link", "website", "web", "twitter", "github", "mastodon", "avatar"}
+    | {"image", "picture", "bio", "description", "handle"}
+)
+"""Keys generators' author records carry besides name and email; a feed has no use for them."""
 
 
 class FieldError(ValueError):
@@ -75,11 +81,15 @@ def text_list(key: str, value: Any) -> list[str]:
 
 
 def person(key: str, value: Any) -> Person:
-    """`Name`, `Name <email>`, or a mapping with `name` and optional `email`."""
+    """`Name`, `Name <email>`, or a mapping with `name` and optional `email`.
+
+    A whole string is one person, even with commas in it: "Jo Doe, editor" names
+    a role far more often than a second author.
+    """
     if isinstance(value, str):
         return _person_from_text(key, value)
     if isinstance(value, dict):
-        unknown = sorted(set(value) - {"name", "email"})
+        unknown = sorted(set(value) - {"name", "email"} - _PROFILE_KEYS)
         if unknown:
             raise FieldError(f"'{key}' has unknown key '{unknown[0]}'; use name and email")
         name = text(f"{key}.name", value.get("name", ""), required=True)
@@ -95,14 +105,23 @@ def person(key: str, value: Any) -> Person:
 
 @lru_cache(maxsize=1024)
 def _person_from_text(key: str, value: str) -> Person:
-    """Cached: a site's posts name the same few authors thousands of times."""
-    written = value.strip()
+    """Cached: a site's posts name the same few authors thousands of times.
+
+    Markdown links (`[Jo](https://jo.example)`) are reduced to their text.
+    """
+    written = _MARKDOWN_LINK.sub(r"\1", value).strip()
     match = _NAME_AND_EMAIL.match(written)
     if match and _EMAIL.match(match["email"]):
         return Person(match["name"], match["email"])
     if written:
         return Person(written)
     raise FieldError(f"'{key}' is empty; write a name, or remove '{key}:'")
+
+
+def people(key: str, value: Any) -> list[Person]:
+    """`authors:`: a list of people as `person` reads them, or one person."""
+    items = value if isinstance(value, list) else [value]
+    return [person(key, item) for item in items if item != ""]
 
 
 def absolute_url(key: str, value: str) -> str:

@@ -10,37 +10,34 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import fields
 from .config import SiteConfig
+from .conventions import READ_KEYS, path_date
 from .dates import DateError, WrittenDate, parse_date
 from .fields import FieldError, Person
 from .problems import Problem, Severity, display_path
-from .text import slugify, xml_safe
+from .templates import strip_templates
+from .text import slugify, term_key, xml_safe
+from .tomltext import load_toml_mapping
 from .yamltext import Located, YamlTextError, load_mapping
 
-KNOWN_KEYS = (
-    "title",
-    "date",
-    "updated",
-    "categories",
-    "category",
-    "tags",
-    "author",
-    "summary",
-    "slug",
-    "id",
-    "link",
-    "draft",
-)
-_FENCE = re.compile(r"---[ \t]*(\n|$)")
-_CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_FENCE = re.compile(r"(---|\+\+\+)([A-Za-z]*)[ \t]*(\n|$)")
+_YAML_NAMES = ("", "yaml", "json")  # Eleventy's `---json`: JSON is YAML
+_CLOSING_FENCES = {
+    "---": re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE),
+    "+++": re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE),
+}
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
+_POST_SUFFIXES = (".md", ".markdown", ".html")
+_GLOB_PARTS = re.compile(r"(\*\*/|\*\*|\*|\?)")
+_GLOB_REGEX = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+_NOT_A_PATH = re.compile(r"[:{}%\s]")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -81,6 +78,8 @@ class Post:
     summary: str | None
     body_line: int
     draft: bool = False
+    expires: datetime | None = None
+    """Hugo's `expiryDate`: the post leaves every feed at this moment."""
 
 
 @dataclass(frozen=True)
@@ -128,8 +127,11 @@ class PostCache(Protocol):
 
 
 def list_posts(config: SiteConfig) -> Listing:
-    """Every `*.md` below the posts folder, with its stat.
+    """Every post file below the posts folder (`.md`, `.markdown`, `.html`, or what
+    `posts_glob` matches), with its stat.
 
+    Names starting with `_` are skipped with a note: generators keep drafts
+    (`_drafts/`), section pages (`_index.md`) and their own files there.
     Symbolic links that lead out of the folder are refused: a post must not be
     able to publish, say, a file from the server's home folder. Links inside it
     are read (files) or skipped (folders: their files are read where they are).
@@ -145,14 +147,33 @@ def list_posts(config: SiteConfig) -> Listing:
         return Listing((), (problem,))
     found: list[PostFile] = []
     problems: list[Problem] = []
-    _walk(str(folder), "", os.path.realpath(folder) + os.sep, found, problems)
+    root = os.path.realpath(folder) + os.sep
+    _walk(str(folder), "", root, _post_matcher(config), found, problems)
     found.sort(key=lambda post_file: post_file.relative)
     problems.sort(key=lambda problem: str(problem.path))
     return Listing(tuple(found), tuple(problems))
 
 
+def _post_matcher(config: SiteConfig) -> Callable[[str], bool]:
+    """Whether a path relative to the posts folder names a post file."""
+    if config.posts_glob is None:
+        return lambda relative: relative.endswith(_POST_SUFFIXES)
+    pattern = re.compile(
+        "|".join(
+            "".join(_GLOB_REGEX.get(part, re.escape(part)) for part in _GLOB_PARTS.split(glob))
+            for glob in config.posts_glob
+        )
+    )
+    return lambda relative: pattern.fullmatch(relative) is not None
+
+
 def _walk(
-    folder: str, prefix: str, root: str, found: list[PostFile], problems: list[Problem]
+    folder: str,
+    prefix: str,
+    root: str,
+    is_post: Callable[[str], bool],
+    found: list[PostFile],
+    problems: list[Problem],
 ) -> None:
     try:
         entries = list(os.scandir(folder))
@@ -160,6 +181,17 @@ def _walk(
         problems.append(Problem(Path(folder), None, f"cannot list ({error.strerror})"))
         return
     for entry in entries:
+        if entry.name.startswith("_"):
+            problems.append(
+                Problem(
+                    Path(entry.path),
+                    None,
+                    "skipped: a name starting with '_' marks drafts, section pages and a "
+                    "generator's own files; rename it to publish it",
+                    Severity.NOTE,
+                )
+            )
+            continue
         if entry.is_symlink():
             target = os.path.realpath(entry.path)
             if not (target + os.sep).startswith(root):
@@ -175,8 +207,8 @@ def _walk(
             if entry.is_dir():
                 continue
         if entry.is_dir(follow_symlinks=False):
-            _walk(entry.path, f"{prefix}{entry.name}/", root, found, problems)
-        elif entry.name.endswith(".md"):
+            _walk(entry.path, f"{prefix}{entry.name}/", root, is_post, found, problems)
+        elif is_post(prefix + entry.name):
             try:
                 status: os.stat_result | None = entry.stat()
             except OSError:
@@ -220,7 +252,7 @@ def read_posts(
         problems.extend(found)
         if post is not None:
             posts.append(post)
-    unique, clashes = _drop_clashes(posts)
+    unique, clashes = _drop_clashes(posts, config)
     problems.extend(clashes)
     return ReadResult(tuple(unique), tuple(problems), len(listing.files) - len(unique))
 
@@ -257,39 +289,67 @@ def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem
         return None, [problem]
     parts = split_front_matter(document)
     if isinstance(parts, str):
+        if not document.startswith(("---", "+++")) and (
+            config.rules.generator or path.suffix == ".html"
+        ):
+            return None, [Problem(path, None, "skipped: no front matter", Severity.NOTE)]
         return None, [Problem(path, 1, parts)]
-    front, body_line = parts
+    front, body_line, fence = parts
     problems: list[Problem] = []
     try:
-        values = _load_front_matter(xml_safe(front), path, problems)
+        if fence == "+++":
+            values = load_toml_mapping(xml_safe(front))
+        else:
+            values = _load_front_matter(xml_safe(front), path, problems)
     except YamlTextError as error:
         line = error.line + 1 if error.line is not None else 1
         return None, [Problem(path, line, error.message)]
     post, found = _PostBuilder(path, config, values).build(stamp, body_line)
+    if post is not None:
+        _, dropped = strip_templates(_body(document, body_line), body_line, _is_markdown(path))
+        found += [Problem(path, line, message, Severity.WARNING) for line, message in dropped]
     return post, problems + found
 
 
 def read_body(post: Post, config: SiteConfig) -> str:
-    """The Markdown body of a post read earlier; "" if the file has become unreadable."""
+    """The body of a post read earlier, without template text (see `templates`);
+    "" if the file has become unreadable."""
     document, _, problem = _read_text(post.source, config)
     if problem is not None:
         return ""
-    return xml_safe("\n".join(document.split("\n")[post.body_line - 1 :]))
+    body = xml_safe(_body(document, post.body_line))
+    return strip_templates(body, post.body_line, _is_markdown(post.source))[0]
 
 
-def split_front_matter(document: str) -> tuple[str, int] | str:
-    """The front matter text and the line the body starts on, or why there is none."""
+def _body(document: str, body_line: int) -> str:
+    return "\n".join(document.split("\n")[body_line - 1 :])
+
+
+def _is_markdown(path: Path) -> bool:
+    """`.html` posts are HTML (Jekyll's rule): no Markdown code blocks in them."""
+    return path.suffix != ".html"
+
+
+def split_front_matter(document: str) -> tuple[str, int, str] | str:
+    """The front matter text, the line the body starts on, and its fence: `---` for
+    YAML, `+++` for TOML (Hugo, Zola); or why there is none."""
     opening = _FENCE.match(document)
     if opening is None:
         return (
             "no front matter; start the file with a line '---', then 'title: ...' and "
             "'date: ...', then a line '---'"
         )
-    closing = _CLOSING_FENCE.search(document, opening.end())
-    if closing is None or not opening.group(1):
-        return "the front matter has no closing '---'; add a line '---' after its last key"
+    fence, language = opening.group(1), opening.group(2)
+    if language.lower() not in (_YAML_NAMES if fence == "---" else ("", "toml")):
+        return (
+            f"front matter in {language!r} cannot be read; write it as YAML between "
+            "'---' lines or as TOML between '+++' lines"
+        )
+    closing = _CLOSING_FENCES[fence].search(document, opening.end())
+    if closing is None or not opening.group(3):
+        return f"the front matter has no closing '{fence}'; add a line '{fence}' after its last key"
     front = document[opening.end() : closing.start()]
-    return front, front.count("\n") + 3
+    return front, front.count("\n") + 3, fence
 
 
 def _read_text(path: Path, config: SiteConfig) -> tuple[str, Stamp, Problem | None]:
@@ -342,49 +402,67 @@ def _load_front_matter(front: str, path: Path, problems: list[Problem]) -> dict[
 
 
 class _PostBuilder:
-    """Checks each field, collecting every problem rather than stopping at the first."""
+    """Checks each field, collecting every problem rather than stopping at the first.
+
+    Where generators name a field differently (`lastmod`, `last_modified_at`,
+    `[extra] updated`), the keys are tried in order and the first one given wins.
+    """
 
     def __init__(self, path: Path, config: SiteConfig, values: dict[str, Located]) -> None:
         self.path = path
         self.config = config
+        self.rules = config.rules
+        if self.rules.case_insensitive_keys:
+            canonical = {key.lower(): key for key in READ_KEYS}
+            values = {canonical.get(key.lower(), key): value for key, value in values.items()}
         self.values = values
         self.problems: list[Problem] = []
+        self.undated = False
+        bundle = path.stem == "index" and path.parent != config.posts_dir
+        self.name = path.parent.name if bundle else path.stem
+        """The post's name: its file's, or its folder's for a page bundle (`slug/index.md`)."""
 
     def build(self, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
-        for key, located in self.values.items():
-            if key not in KNOWN_KEYS:
-                self._report(
-                    located.line + 1,
-                    f"unknown key '{key}' is ignored{fields.suggest(key, KNOWN_KEYS)}",
-                    Severity.WARNING,
-                )
+        date = self._published()
+        if date is None and self.undated and self.rules.generator:
+            note = (
+                "skipped: no date in 'date', the file name or 'path', so a page, not a post "
+                "(the generator's own feed leaves it out too)"
+            )
+            return None, [Problem(self.path, None, note, Severity.NOTE)]
+        self._check_keys()
         title = self._field("title", lambda k, v: fields.text(k, v, required=True), required=True)
-        date = self._field("date", self._date, required=True)
-        updated = self._field("updated", self._date)
+        updated_key = self._present("updated", "lastmod", "last_modified_at", "extra.updated")
+        updated = self._field(updated_key, self._date) if updated_key else None
+        expires = self._field("expiryDate", self._date)
         slug = self._field("slug", self._slug) or self._slug_from_file_name()
         categories = self._categories()
-        tags = tuple(dict.fromkeys(self._field("tags", fields.text_list) or ()))
-        author = self._field("author", fields.person) or self.config.author
-        summary = self._field("summary", fields.text)
+        tags = tuple(dict.fromkeys(self._terms("tags", "taxonomies.tags")))
+        author = self._author()
+        summary = self._field(("summary", "excerpt", "description"), fields.text)
         post_id = self._field("id", self._uri)
-        link = self._field("link", self._link)
-        draft = self._field("draft", fields.flag) or False
+        link = self._field("link", self._link) or self._generator_link()
+        draft = self._field("draft", fields.flag) or self._field("published", fields.flag) is False
         if date is not None and updated is not None and updated.moment < date.moment:
+            assert updated_key is not None
             self._report(
-                self._line("updated"),
-                "'updated' is before 'date'; write the time of the last real change, "
-                "on or after the date, or remove 'updated'",
+                self._line(updated_key),
+                f"'{updated_key}' is before 'date'; write the time of the last real change, "
+                f"on or after the date, or remove '{updated_key}'",
             )
         if any(problem.is_error for problem in self.problems):
             return None, self.problems
         assert title is not None and date is not None and slug is not None
         first_category = categories[0].slug if categories else "uncategorized"
+        link = link or self._permalink(date, slug, first_category)
+        if post_id is None and self.config.id_scheme == "link":
+            post_id = link
         post = Post(
             source=self.path,
             stamp=stamp,
             slug=slug,
             id=post_id or f"tag:{self.config.id_authority},{date.written.isoformat()}:{slug}",
-            link=link or self._permalink(date, slug, first_category),
+            link=link,
             title=title,
             published=date.moment,
             updated=(updated or date).moment,
@@ -394,12 +472,41 @@ class _PostBuilder:
             summary=summary,
             body_line=body_line,
             draft=draft,
+            expires=expires.moment if expires is not None else None,
         )
         return post, self.problems
 
-    def _field(self, key: str, parse: Any, *, required: bool = False) -> Any:
-        located = self.values.get(key)
-        if located is None:
+    def _check_keys(self) -> None:
+        """Warn about keys feeds does not know; with a generator's conventions, only
+        about those that look like a typo of a key feeds reads: the rest belong to
+        the generator or its theme (`comments: true`)."""
+        for key, located in self.values.items():
+            if key in READ_KEYS or key in self.rules.page_keys:
+                continue
+            hint = fields.suggest(key, READ_KEYS)
+            if hint or not self.rules.generator:
+                self._report(
+                    located.line + 1, f"unknown key '{key}' is ignored{hint}", Severity.WARNING
+                )
+
+    def _lookup(self, key: str) -> Located | None:
+        """A top-level key, or one inside a table (`taxonomies.tags`), at the table's line."""
+        head, _, inner = key.partition(".")
+        located = self.values.get(head)
+        if not inner or located is None:
+            return located
+        if isinstance(located.value, dict) and inner in located.value:
+            return Located(located.value[inner], located.line)
+        return None
+
+    def _present(self, *keys: str) -> str | None:
+        return next((key for key in keys if self._lookup(key) is not None), None)
+
+    def _field(self, keys: str | tuple[str, ...], parse: Any, *, required: bool = False) -> Any:
+        """The first of `keys` given, parsed; None (and a problem, if it is bad or required)."""
+        key = self._present(*keys) if isinstance(keys, tuple) else keys
+        located = self._lookup(key) if key is not None else None
+        if key is None or located is None:
             if required:
                 self._report(1, f"'{key}' is missing; add a line '{key}: ...' to the front matter")
             return None
@@ -413,10 +520,37 @@ class _PostBuilder:
             return None
 
     def _line(self, key: str) -> int:
-        return self.values[key].line + 1
+        located = self._lookup(key)
+        return located.line + 1 if located is not None else 1
 
     def _report(self, line: int, message: str, severity: Severity = Severity.ERROR) -> None:
         self.problems.append(Problem(self.path, line, message, severity))
+
+    def _published(self) -> WrittenDate | None:
+        """`date` (else Hugo's `publishDate`), else the date in a Jekyll file name, else
+        the `YYYY/MM/DD` of Zola's `path`. A key that disagrees with the file name by
+        more than a day is probably a typo in one of them: a warning."""
+        named = self.rules.file_name_date(self.name)
+        from_name = named[0] if named else None
+        key = self._present("date", "publishDate")
+        if key is not None:
+            date = self._field(key, self._date)
+            if date is not None and from_name and abs((date.written - from_name).days) > 1:
+                self._report(
+                    self._line(key),
+                    f"'{key}' says {date.written}, the file name {from_name}; the key wins. "
+                    "Rename the file or correct the date",
+                    Severity.WARNING,
+                )
+            return date
+        path = self._lookup("path")
+        day = from_name or (path_date(path.value) if path and isinstance(path.value, str) else None)
+        if day is None:
+            self.undated = True
+            if not self.rules.generator:
+                self._report(1, "'date' is missing; add a line 'date: ...' to the front matter")
+            return None
+        return WrittenDate(datetime.combine(day, time(), self.config.tz), day)
 
     def _date(self, key: str, value: Any) -> WrittenDate:
         written = fields.text(key, value, required=True)
@@ -429,16 +563,20 @@ class _PostBuilder:
             ) from None
 
     def _slug(self, key: str, value: Any) -> str:
+        """Feeds' own posts must write a slug as it will appear; a generator's posts
+        are slugified as the generator does (`slug: My Post` -> `my-post`)."""
         written = fields.text(key, value, required=True)
         assert written is not None
-        if slugify(written) != written:
-            better = slugify(written)
+        better = slugify(written)
+        if better != written and not (self.rules.generator and better):
             hint = f"write {key}: {better}" if better else "use letters or digits"
             raise FieldError(f"'{key}' must be lower-case letters, digits and hyphens; {hint}")
-        return written
+        return better
 
     def _slug_from_file_name(self) -> str | None:
-        slug = slugify(self.path.stem)
+        name = self.name
+        named = self.rules.file_name_date(name) if self.rules.dated_names_drop_date else None
+        slug = slugify(named[1] if named and named[1] else name)
         if not slug:
             self._report(
                 1, "the file name gives no usable slug; rename the file or add 'slug: some-name'"
@@ -464,30 +602,69 @@ class _PostBuilder:
             raise FieldError(f"'{key}' must be a URL or a path without spaces")
         return self.config.url + written.lstrip("/")
 
+    def _generator_link(self) -> str | None:
+        """The URL the generator gave the post (`permalink`, `url`, `path`), when it is a
+        plain path: patterns such as `/:year/:title/` are the generator's to expand."""
+        key = self.rules.link_key
+        located = self._lookup(key) if key else None
+        if located is None or not isinstance(located.value, str):
+            return None
+        written = located.value.strip()
+        if not written or _NOT_A_PATH.search(written):
+            return None
+        if self.rules.link_adds_slash and not written.endswith("/"):
+            written += "/"
+        return self._link(key, written)
+
+    def _terms(self, *keys: str) -> list[str]:
+        """Every term of `keys`, merged; under Jekyll's rule `a b` is two terms."""
+        split = self.rules.split_term_strings
+
+        def parse(key: str, value: Any) -> list[str]:
+            if split and isinstance(value, str):
+                return value.split()
+            return fields.text_list(key, value)
+
+        return [term for key in keys for term in self._field(key, parse) or ()]
+
     def _categories(self) -> tuple[Category, ...]:
-        named: list[str] = []
-        for key in ("category", "categories"):
-            named.extend(self._field(key, fields.text_list) or ())
+        keys = ("category", "categories", "taxonomies.categories", "taxonomies.category")
         known = self.config.categories
+        known_keys = {term_key(slug): slug for slug in known or ()}
+        line = self._line(self._present(*keys) or "categories")
         result: dict[str, Category] = {}
-        for name in named:
-            slug = slugify(name)
-            line = self._line("categories" if "categories" in self.values else "category")
+        for name in self._terms(*keys):
+            slug, key = slugify(name), term_key(name)
             if not slug:
                 self._report(
                     line,
                     f"category {name!r} has no letters or digits to make a path from; rename it",
                 )
-            elif known is not None and slug not in known:
+            elif known is not None and key not in known_keys:
                 self._report(
                     line,
                     f"unknown category {name!r}{fields.suggest(slug, known)}; "
                     f"use one of {', '.join(known)}, or add it under 'categories:' in "
                     f"{self.config.path.name}",
                 )
-            elif slug not in result:
-                result[slug] = Category(slug, known[slug].title if known is not None else name)
+            elif key not in result:
+                if known is not None:
+                    slug = known_keys[key]
+                result[key] = Category(slug, known[slug].title if known is not None else name)
         return tuple(result.values())
+
+    def _author(self) -> Person | None:
+        """`author` and `authors`, each one person or a list, handles mapped through the
+        site's `authors:`; several people share the entry's one author element."""
+        handles = self.config.authors
+        people = [
+            handles.get(person.name, person)
+            for key in ("author", "authors")
+            for person in self._field(key, fields.people) or ()
+        ]
+        if len(people) > 1:
+            return Person(", ".join(dict.fromkeys(person.name for person in people)))
+        return people[0] if people else self.config.author
 
     def _permalink(self, date: WrittenDate, slug: str, category: str) -> str:
         written = date.written
@@ -501,17 +678,25 @@ class _PostBuilder:
         return self.config.url + path.lstrip("/")
 
 
-def _drop_clashes(posts: Iterable[Post]) -> tuple[list[Post], list[Problem]]:
-    """Refuse posts that share a slug or an id: readers would merge or lose them.
+def _drop_clashes(posts: Iterable[Post], config: SiteConfig) -> tuple[list[Post], list[Problem]]:
+    """Refuse posts that share a slug (a link, under a generator's conventions) or an
+    id: readers would merge or lose them.
 
-    Every post involved is left out (not just the later one), since nothing
-    says which of them the editor meant to keep.
+    Generators let dated posts share a name (`2015-08-31-confoo-cfp.md`, then
+    `2016-08-26-confoo-cfp.md`) as long as their URLs differ, so there it is the
+    link that must be unique. Every post involved is left out (not just the later
+    one), since nothing says which of them the editor meant to keep.
     """
     posts = list(posts)
     problems: list[Problem] = []
     clashing: set[Path] = set()
+    unique_name = (
+        ("link", "add {year} or {month} to 'permalink' in site.yaml, or set 'slug:'")
+        if config.rules.generator
+        else ("slug", "rename one file or set 'slug:'")
+    )
     for attribute, advice in (
-        ("slug", "rename one file or set 'slug:'"),
+        unique_name,
         ("id", "remove 'id:' from the copy, or give each its own"),
     ):
         groups: dict[str, list[Post]] = defaultdict(list)

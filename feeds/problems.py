@@ -15,6 +15,8 @@ from pathlib import Path
 class Severity(Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
+    """Not a problem: what was left out and why (a file that is no post), shown with -v."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ class Problem:
         where = display_path(self.path, relative_to)
         if self.line is not None:
             where = f"{where}:{self.line}"
-        prefix = "" if self.is_error else "warning: "
+        prefix = {Severity.ERROR: "", Severity.WARNING: "warning: ", Severity.NOTE: "note: "}[
+            self.severity
+        ]
         return f"{where}: {prefix}{self.message}"
 
 

@@ -1,9 +1,10 @@
 """Which posts go into which feed, in which order. Pure: no files, no clock.
 
 A stream is one feed's worth of posts regardless of format: the whole site,
-one category, and (when switched on) one tag or one author. Drafts and posts
-scheduled after `now` are left out, so a cron run publishes a scheduled post
-on the first run after its time.
+one category, and (when switched on) one tag or one author. Drafts, posts
+scheduled after `now` and expired posts are left out, so a cron run publishes a
+scheduled post on the first run after its time and removes an expired one on
+the first run after it expires.
 
 With `archives`, each stream is also cut into RFC 5005 archive pages of
 `max_items` posts, counted from the oldest: page k holds posts (k-1)N+1..kN in
@@ -23,7 +24,7 @@ from datetime import datetime
 
 from .config import SiteConfig
 from .posts import Post
-from .text import slugify
+from .text import slugify, term_key
 
 SECTIONS = ("categories", "tags", "authors")
 """Output folders holding one feed folder per term; stale feeds are looked for there."""
@@ -58,15 +59,21 @@ class Stream:
 
 def published(posts: Iterable[Post], now: datetime) -> list[Post]:
     """Posts a reader may see at `now`, newest first; equal times by slug."""
-    visible = [post for post in posts if not post.draft and post.published <= now]
+    visible = [
+        post
+        for post in posts
+        if not post.draft and post.published <= now and (post.expires is None or now < post.expires)
+    ]
     return sorted(visible, key=lambda post: (-post.published.timestamp(), post.slug))
 
 
 def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> list[Stream]:
     """The site feed plus one feed per category (tag, author) with a published post.
 
-    No stream at all when nothing is published yet: a feed needs an updated
-    time, and the only honest source of one is a post.
+    Categories whose names differ only by case or punctuation (`iOS`, `ios`,
+    `i-OS`: see `text.term_key`) are one feed, at the slug and under the name most
+    posts use. No stream at all when nothing is published yet: a feed needs an
+    updated time, and the only honest source of one is a post.
     """
     visible = published(posts, now)
     if not visible:
@@ -119,19 +126,24 @@ def _term_streams(
     """One stream per term (category, tag, author), titled by its most common spelling."""
     members: dict[str, list[Post]] = {}
     names: dict[str, Counter[str]] = {}
+    slugs: dict[str, Counter[str]] = {}
     for post in visible:
-        for slug, name in dict(terms_of(post)).items():
-            members.setdefault(slug, []).append(post)
-            names.setdefault(slug, Counter())[name] += 1
+        terms = {term_key(slug): (slug, name) for slug, name in terms_of(post)}
+        for key, (slug, name) in terms.items():
+            members.setdefault(key, []).append(post)
+            names.setdefault(key, Counter())[name] += 1
+            slugs.setdefault(key, Counter())[slug] += 1
+    by_slug = {_most_common(slugs[key]): key for key in members}
     streams: list[Stream] = []
-    for slug in sorted(members):
-        title, description = describe(slug, _most_common(names[slug]))
+    for slug in sorted(by_slug):
+        key = by_slug[slug]
+        title, description = describe(slug, _most_common(names[key]))
         stream = Stream(
             key=f"{section}:{slug}",
             title=f"{config.title}: {title}",
             description=description,
             directory=f"{section}/{slug}/",
-            posts=tuple(members[slug]),
+            posts=tuple(members[key]),
         )
         streams += _with_archives(stream, config)
     return streams

@@ -32,3 +32,12 @@ def slugify(text: str) -> str:
         return text
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_SLUG.sub("-", folded.lower()).strip("-")
+
+
+def term_key(text: str) -> str:
+    """What makes two category names the same feed: their letters and digits.
+
+    `iOS`, `ios` and `i-OS` are one term; so are `Machine Learning` and
+    `machine-learning`. The feed's path keeps the slug most posts use.
+    """
+    return slugify(text).replace("-", "")

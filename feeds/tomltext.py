@@ -1,0 +1,61 @@
+"""TOML front matter (Hugo, Zola) read into the same plain values as YAML's.
+
+Fields decide for themselves what a value means (see `yamltext`), so TOML's
+typed values are handed over as the text they stand for: a TOML date becomes
+its ISO 8601 text, `true` becomes "true". Python's own `tomllib` parses.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, datetime, time
+from typing import Any
+
+from .yamltext import Located, YamlTextError
+
+_KEY_LINE = re.compile(r"""^[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[=.]""")
+_TABLE_LINE = re.compile(r"""^[ \t]*\[\[?[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))""")
+_ERROR_LINE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
+
+
+def load_toml_mapping(text: str) -> dict[str, Located]:
+    """Parse TOML front matter; each top-level key with its plain value and line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = _ERROR_LINE.search(str(error))
+        message = _ERROR_LINE.sub("", str(error))
+        raise YamlTextError(
+            f"TOML syntax error: {message}", int(found[1]) if found and found[1] else None
+        ) from None
+    lines = _key_lines(text)
+    return {key: Located(_plain(value), lines.get(key, 1)) for key, value in data.items()}
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The line each top-level key (or table) is first written on."""
+    lines: dict[str, int] = {}
+    in_table = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        table = _TABLE_LINE.match(line)
+        if table:
+            in_table = True
+            lines.setdefault(next(g for g in table.groups() if g is not None), number)
+            continue
+        key = _KEY_LINE.match(line)
+        if key and not in_table:
+            lines.setdefault(next(g for g in key.groups() if g is not None), number)
+    return lines
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
