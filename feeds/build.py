@@ -34,7 +34,7 @@ from .publish import (
     remove_all_leftovers,
 )
 from .render import FORMAT_NAMES, FORMATS
-from .streams import SECTIONS, Stream, plan_streams
+from .streams import ARCHIVE_FOLDER, SECTIONS, Stream, plan_streams
 
 if TYPE_CHECKING:
     from .content import Entry
@@ -117,7 +117,7 @@ def build(
     if cache is not None and write:
         last = cache.replay(tree, now, out_dir)
         if last is not None:
-            result = _replay(last, out_dir, wait=wait, prune_stale=prune_stale)
+            result = _replay(last, config, out_dir, wait=wait, prune_stale=prune_stale)
             return _pinged(result, config, cache, (), ping)
     read = read_posts(config, cache, listing)
     jobs = plan_jobs(plan_streams(read.posts, config, now), config)
@@ -141,7 +141,7 @@ def build(
         bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
         written = publish(out_dir, render_jobs(todo, config, bodies))
         report = PublishReport(written.written, tuple(sorted((*written.unchanged, *current))))
-        stale = find_stale(out_dir, {job.path for job in jobs}, SECTIONS, FORMATS)
+        stale = find_stale(out_dir, {job.path for job in jobs}, _layout(config, out_dir))
         if prune_stale:
             prune(out_dir, stale)
         warnings = read.problems + tuple(_foreign_page(out_dir / job.path) for job in foreign)
@@ -167,7 +167,9 @@ def build(
     return _pinged(result, config, cache, changed_feeds, ping)
 
 
-def _replay(last: LastRun, out_dir: Path, *, wait: float, prune_stale: bool) -> BuildResult:
+def _replay(
+    last: LastRun, config: SiteConfig, out_dir: Path, *, wait: float, prune_stale: bool
+) -> BuildResult:
     """Nothing changed since the last run: report what it reported, touch no feed."""
     warnings = tuple(
         Problem(Path(path), line, message, Severity(severity))
@@ -176,11 +178,23 @@ def _replay(last: LastRun, out_dir: Path, *, wait: float, prune_stale: bool) -> 
     feeds, site_pages = _split(last.feeds)
     with output_lock(out_dir, wait):
         remove_all_leftovers(out_dir, last.feeds)
-        stale = find_stale(out_dir, set(last.feeds), SECTIONS, FORMATS)
+        stale = find_stale(out_dir, set(last.feeds), _layout(config, out_dir))
         if prune_stale:
             prune(out_dir, stale)
     report = PublishReport((), tuple(sorted(last.feeds)))
     return BuildResult(warnings, last.posts, feeds, report, site_pages, stale, prune_stale)
+
+
+def _layout(config: SiteConfig, out_dir: Path) -> list[str]:
+    """Glob patterns of every file a build of this site can write, for finding stale ones."""
+    folders = ["", f"{ARCHIVE_FOLDER}/*/"]
+    for section in SECTIONS:
+        folders += [f"{section}/*/", f"{section}/*/{ARCHIVE_FOLDER}/*/"]
+    patterns = [folder + name for folder in folders for name in FORMATS]
+    patterns += [pages.STYLESHEET, pages.OPML]
+    if config.index_page and not _is_foreign(out_dir / config.index_page):
+        patterns.append(config.index_page)
+    return patterns
 
 
 def _split(paths: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

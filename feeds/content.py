@@ -20,7 +20,9 @@ from cmarkgfm.cmark import Options
 from .config import SiteConfig
 from .fields import Person
 from .posts import Category, Post
+from .text import xml_safe
 
+_CHARACTER_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);")
 _GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->")
 ELLIPSIS = " …"
@@ -85,6 +87,9 @@ def render_html(
     text, where the sanitizer removes them with their content. With
     `markdown_body=False` the text is HTML already and is only sanitized.
     """
+    # A reference such as &#1; or &#xFFFE; would come out as a character XML
+    # forbids (and the latter breaks cmark's UTF-8): such references are dropped.
+    markdown = _CHARACTER_REFERENCE.sub(_allowed_reference, markdown)
     unsafe = (
         cmarkgfm.markdown_to_html_with_extensions(
             markdown, options=Options.CMARK_OPT_UNSAFE, extensions=_GFM_EXTENSIONS
@@ -93,10 +98,13 @@ def render_html(
         else markdown
     )
 
-    def absolute(_tag: str, attribute: str, value: str) -> str:
+    def absolute(_tag: str, attribute: str, value: str) -> str | None:
         if attribute not in _URL_ATTRIBUTES:
             return value
-        return absolute_url(value, base_url, site_url)
+        try:
+            return absolute_url(value, base_url, site_url)
+        except ValueError:  # not a URL at all ("http://[x"): drop the attribute
+            return None
 
     return nh3.clean(
         unsafe,
@@ -138,7 +146,17 @@ def summarize(markdown: str, html: str, words: int) -> str:
     return " ".join(all_words[:words]) + ELLIPSIS
 
 
+def _allowed_reference(match: re.Match[str]) -> str:
+    number = match[1]
+    try:
+        code = int(number[1:], 16) if number[0] in "xX" else int(number)
+        character = chr(code)
+    except (ValueError, OverflowError):
+        return ""
+    return match[0] if xml_safe(character) else ""
+
+
 def plain_text(html: str) -> str:
     """The words a reader sees, with whitespace collapsed and entities decoded."""
     spaced = _BLOCK_BOUNDARY.sub(" ", html)
-    return " ".join(unescape(nh3.clean(spaced, tags=set())).split())
+    return " ".join(xml_safe(unescape(nh3.clean(spaced, tags=set()))).split())

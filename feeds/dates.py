@@ -7,9 +7,12 @@ would then publish a wrong time that readers sort by. Such dates are errors.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
+MAX_OFFSET = timedelta(hours=14)
+_NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT|UT|Z)\s*[+-]\s*\d", re.IGNORECASE)
 MIN_YEAR = 1900
 MAX_YEAR = 9999
 
@@ -52,12 +55,25 @@ def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
     written = parsed.date()
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
+    offset = parsed.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise DateError(f"the offset in '{text}' is beyond ±14:00, which no time zone uses")
+    if offset is not None and offset.seconds % 60:
+        raise DateError(f"the offset in '{text}' has seconds; feeds allow hours and minutes")
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise DateError(f"'{text}' is too close to the end of year 9999") from None
     return WrittenDate(moment=parsed, written=written)
 
 
 def _parse_free_form(text: str) -> datetime:
     from dateutil import parser as dateutil_parser  # only for dates ISO 8601 cannot read
 
+    if _NAMED_OFFSET.search(text):
+        # dateutil reads "UTC+3" the POSIX way, as three hours *behind* UTC; people
+        # writing it mean ahead. Neither reading can be trusted.
+        raise DateError(f"'{text}' is ambiguous; write the offset alone, like +03:00")
     try:
         first = dateutil_parser.parse(text, default=_PROBE_A, tzinfos=_zone)
         second = dateutil_parser.parse(text, default=_PROBE_B, tzinfos=_zone)
@@ -79,7 +95,7 @@ def _parse_free_form(text: str) -> datetime:
     return first
 
 
-def _zone(name: str | None, offset: int | None) -> tzinfo:
+def _zone(name: str | None, offset: int | None) -> tzinfo | None:
     """Resolve a zone the same way on every machine.
 
     dateutil on its own maps any abbreviation found in the machine's
@@ -87,8 +103,10 @@ def _zone(name: str | None, offset: int | None) -> tzinfo:
     in Berlin and be dropped elsewhere. Only UTC names and numeric offsets are
     unambiguous.
     """
+    if name is None and offset is None:
+        return None  # no zone written: the site's time zone applies
     if name is None:
-        return timezone(timedelta(seconds=offset or 0))
+        return timezone(timedelta(seconds=offset))
     if name.upper() in _UTC_NAMES and not offset:
         return UTC
     raise DateError(

@@ -125,7 +125,10 @@ def people(key: str, value: Any) -> list[Person]:
 
 
 def absolute_url(key: str, value: str) -> str:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[x": an unclosed IPv6 host
+        parts = urlsplit("")
     if (
         parts.scheme not in ("http", "https")
         or not parts.hostname

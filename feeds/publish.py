@@ -21,7 +21,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -108,21 +108,20 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
 
 
 def find_stale(
-    out_dir: Path, files: Mapping[str, bytes], sections: Iterable[str], filenames: Iterable[str]
+    out_dir: Path, produced: Collection[str], patterns: Iterable[str]
 ) -> tuple[str, ...]:
-    """Feeds we wrote once that this run no longer produces (a category without posts).
+    """Files matching our output layout (glob `patterns`) that this run no longer
+    produces, such as the feeds of a category without posts.
 
     They are kept by default: a vanished feed would give its subscribers 404s.
     """
-    names = tuple(filenames)
-    candidates = list(names)
-    for section in sections:
-        folder = out_dir / section
-        if folder.is_dir():
-            for child in sorted(folder.iterdir()):
-                if child.is_dir() and not child.is_symlink():
-                    candidates.extend(f"{section}/{child.name}/{name}" for name in names)
-    return tuple(c for c in candidates if c not in files and (out_dir / c).is_file())
+    found = {
+        path.relative_to(out_dir).as_posix()
+        for pattern in patterns
+        for path in out_dir.glob(pattern)
+        if path.is_file() and not path.is_symlink()
+    }
+    return tuple(sorted(found - set(produced)))
 
 
 def prune(out_dir: Path, stale: Iterable[str]) -> None:

@@ -12,6 +12,7 @@ from functools import lru_cache
 # "discouraged" by XML and refused by YAML's reader; they never carry meaning
 # in a post, so they go too.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_SLUG = 80
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -28,10 +29,13 @@ def slugify(text: str) -> str:
     Accents are folded (`Révolution` -> `revolution`); anything else becomes a
     hyphen. May return "" when nothing usable is left; callers report that.
     """
-    if _SLUG.fullmatch(text):  # the common case: already a slug
+    if len(text) <= MAX_SLUG and _SLUG.fullmatch(text):  # the common case: already a slug
         return text
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _NON_SLUG.sub("-", folded.lower()).strip("-")
+    slug = _NON_SLUG.sub("-", folded.lower()).strip("-")
+    if len(slug) > MAX_SLUG:  # a path segment must stay well under file systems' 255 bytes
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG] else slug[:MAX_SLUG]
+    return slug
 
 
 def term_key(text: str) -> str:

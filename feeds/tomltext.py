@@ -12,6 +12,7 @@ import tomllib
 from datetime import date, datetime, time
 from typing import Any
 
+from .text import xml_safe
 from .yamltext import Located, YamlTextError
 
 _KEY_LINE = re.compile(r"""^[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[=.]""")
@@ -58,4 +59,4 @@ def _plain(value: Any) -> Any:
         return [_plain(item) for item in value]
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
-    return str(value)
+    return xml_safe(str(value))  # escapes such as "\u0001" make control characters

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .text import xml_safe
+
 if TYPE_CHECKING:
     import yaml
 
@@ -53,6 +55,9 @@ def load_mapping(text: str) -> dict[str, Located]:
     Returns each key with its value as plain text/list/dict and the key's line,
     so that problems with a field can point at the line the editor wrote it on.
     """
+    # YAML 1.1 counts U+2028/U+2029 as line breaks, which would shift every line
+    # number after them; in front matter they are never meant as such.
+    text = text.replace("\u2028", " ").replace("\u2029", " ")
     simple = _flat_mapping(text)
     return simple if simple is not None else _composed_mapping(text)
 
@@ -82,7 +87,7 @@ def _composed_mapping(text: str) -> dict[str, Located]:
         key = builder.key(key_node)
         if key in result:
             raise YamlTextError(
-                f"'{key}' is given twice (first on line {result[key].line}); keep one of them",
+                f"'{key}' is given twice; keep one of them",
                 key_node.start_mark.line + 1,
             )
         result[key] = Located(builder.value(value_node), key_node.start_mark.line + 1)
@@ -114,7 +119,7 @@ class _Builder:
                 node.start_mark.line + 1,
             )
         if node.id == "scalar":
-            return node.value
+            return xml_safe(node.value)  # escapes such as "\e" make control characters
         if node.id == "sequence":
             return [self.value(item) for item in node.value]
         mapping: dict[str, Any] = {}

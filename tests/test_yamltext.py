@@ -59,7 +59,7 @@ def test_lines_are_reported_for_both_paths() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a: 1\na: 2", "'a' is given twice (first on line 1)"),
+        ("a: 1\na: 2", "'a' is given twice; keep one of them"),
         ("a: !!python/name:os.system x", "is not allowed"),
         ("a: !custom x", "the YAML tag '!custom' is not allowed"),
         ("- a\n- b", "expected 'key: value' lines"),
