@@ -37,8 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
-from .fields import Person
-from .posts import Category, Listing, Post, file_stamp
+from .posts import Listing, Post, file_stamp, post_from_record, post_record
 from .problems import Problem, Severity
 
 CACHE_FORMAT = 3
@@ -107,7 +106,9 @@ class BuildCache:
         if status.st_mtime_ns >= self._posts_written_ns - _RACY_NS:
             return None
         try:
-            post = None if entry[4] is None else _post_from_json(entry[4], source, status)
+            post = (
+                None if entry[4] is None else post_from_record(entry[4], source, file_stamp(status))
+            )
             problems = [
                 Problem(source, line, message, Severity(severity))
                 for line, message, severity in entry[5]
@@ -121,7 +122,7 @@ class BuildCache:
     ) -> None:
         self.posts[relative] = [
             *file_stamp(status),
-            None if post is None else _post_to_json(post),
+            None if post is None else post_record(post),
             [[p.line, p.message, p.severity.value] for p in problems],
         ]
         self._posts_changed = True
@@ -271,8 +272,11 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
         leftover.unlink()  # from a killed run
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False, separators=(",", ":"))
+        # One C-encoded string and one write: json.dump streams small chunks
+        # through Python, four times slower on 10,000 posts.
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(encoded)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -300,49 +304,3 @@ def next_due_ns(posts: Iterable[Post], now: datetime) -> int | None:
         if moment is not None and moment > now
     ]
     return _ns(min(due)) if due else None
-
-
-def _post_to_json(post: Post) -> dict[str, Any]:
-    return {
-        "slug": post.slug,
-        "id": post.id,
-        "link": post.link,
-        "title": post.title,
-        "published": post.published.isoformat(),
-        "updated": post.updated.isoformat(),
-        "categories": [[c.slug, c.name] for c in post.categories],
-        "tags": list(post.tags),
-        "author": None if post.author is None else [post.author.name, post.author.email],
-        "summary": post.summary,
-        "body_line": post.body_line,
-        "draft": post.draft,
-        "expires": None if post.expires is None else post.expires.isoformat(),
-    }
-
-
-def _post_from_json(data: dict[str, Any], source: Path, status: os.stat_result) -> Post:
-    author = data["author"]
-    return Post(
-        source=source,
-        stamp=file_stamp(status),
-        slug=str(data["slug"]),
-        id=str(data["id"]),
-        link=str(data["link"]),
-        title=str(data["title"]),
-        published=_aware(data["published"]),
-        updated=_aware(data["updated"]),
-        categories=tuple(Category(str(s), str(n)) for s, n in data["categories"]),
-        tags=tuple(str(t) for t in data["tags"]),
-        author=None if author is None else Person(str(author[0]), author[1]),
-        summary=data["summary"],
-        body_line=int(data["body_line"]),
-        draft=bool(data["draft"]),
-        expires=None if data["expires"] is None else _aware(data["expires"]),
-    )
-
-
-def _aware(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime in cache")
-    return moment
