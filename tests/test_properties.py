@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
-from conftest import BASIC_CONFIG, NOW, Site, check_all
+from conftest import BASIC_CONFIG, NOW, Site, check_all, feed_files
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -58,17 +58,6 @@ def new_site(config: str = BASIC_CONFIG) -> Iterator[Site]:
 
 def write_post(site: Site, name: str, front: str, body: str = "Some text.\n") -> Path:
     return site.raw_post(f"{name}.md", "---\n" + front + "---\n" + body)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """The files below `folder` by relative path, leaving out dot-files (the run's lock)."""
-    if not folder.exists():
-        return {}
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
-    }
 
 
 # --- Strategies: text, dates, YAML values -------------------------------------------------
@@ -357,7 +346,7 @@ def one_post(front: str, config: str = BASIC_CONFIG) -> example:
 @one_post("title: T\ndate: 2024-05-01T09:00:00+15:00\n")  # beyond xsd:dateTime's +-14:00
 @one_post("title: a\ntitle: b\ndate: 2024-05-01\n")  # "first on line 1": it is line 2
 @one_post('title: "a\u2028b"\ndate: []\n')  # U+2028 shifts YAML's line numbers
-@budget(400)
+@budget(300)
 @given(
     posts=st.lists(
         st.tuples(st.sampled_from(POST_NAMES), FRONT_MATTER),
@@ -387,7 +376,7 @@ def test_any_front_matter_builds_valid_feeds_or_reports_where(
             assert not result.published
             assert not site.output.exists()
             return
-        files = tree(site.output)
+        files = feed_files(site.output)
         assert set(result.feeds) <= set(files)
         if files:
             check_all(files)
@@ -597,7 +586,7 @@ def built_tree(site: Site, out: Path) -> tuple[list[str], dict[str, bytes]]:
     result = build(site.config, output_dir=out, now=NOW, skip_invalid=True)
     root = str(site.root)
     messages = [p.format(relative_to=site.root).replace(root, "<root>") for p in result.problems]
-    return messages, tree(out)
+    return messages, feed_files(out)
 
 
 @budget(60)
@@ -642,7 +631,7 @@ def run_cli(config: Path, out: Path, zone: str) -> subprocess.Popen[str]:
 MACHINE_ZONES = ("UTC0", "CEST-2", "NPT-5:45", "NST3:30NDT,M3.2.0,M11.1.0")
 
 
-@budget(10)
+@budget(8)
 @given(posts=SITE_POSTS, zone=SITE_ZONES, dates=st.lists(date_texts(PAST_MOMENT), max_size=3))
 def test_machine_time_zone_changes_nothing(
     posts: list[tuple[str, str]], zone: str, dates: list[str]
@@ -661,7 +650,7 @@ def test_machine_time_zone_changes_nothing(
         try:
             for i, process in enumerate(runs):
                 _, stderr = process.communicate(timeout=60)
-                outcomes.append((process.returncode, stderr, tree(site.root / f"out-{i}")))
+                outcomes.append((process.returncode, stderr, feed_files(site.root / f"out-{i}")))
         finally:
             for process in runs:
                 if process.poll() is None:
@@ -767,7 +756,7 @@ def test_cached_builds_equal_cold_builds(
                     use_cache=use_cache,
                 )
                 messages = [p.format(relative_to=site.root) for p in result.problems]
-                outcomes.append((messages, result.feeds, result.posts, tree(out)))
+                outcomes.append((messages, result.feeds, result.posts, feed_files(out)))
             assert outcomes[0] == outcomes[2], f"step {step}: cached build differs from cold"
             assert outcomes[1] == outcomes[2], f"step {step}: replayed build differs from cold"
 
@@ -818,7 +807,7 @@ def timed_posts(draw: st.DrawFn) -> list[dict[str, object]]:
     return posts
 
 
-@budget(150)
+@budget(100)
 @given(posts=timed_posts(), max_items=st.integers(1, 15))
 def test_feeds_hold_the_newest_published_posts_in_order(
     posts: list[dict[str, object]], max_items: int
@@ -907,7 +896,7 @@ YAML_11_LOOKALIKES = st.one_of(
 )
 
 
-@budget(100)
+@budget(60)
 @given(
     title=YAML_11_LOOKALIKES,
     tags=st.lists(YAML_11_LOOKALIKES, max_size=4, unique=True),
