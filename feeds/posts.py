@@ -506,6 +506,8 @@ class _PostBuilder:
 
     def _lookup(self, key: str) -> Located | None:
         """A top-level key, or one inside a table (`taxonomies.tags`), at the table's line."""
+        if "." not in key:  # nearly every lookup: keep it to one dict access
+            return self.values.get(key)
         head, _, inner = key.partition(".")
         located = self.values.get(head)
         if not inner or located is None:
@@ -515,7 +517,10 @@ class _PostBuilder:
         return None
 
     def _present(self, *keys: str) -> str | None:
-        return next((key for key in keys if self._lookup(key) is not None), None)
+        for key in keys:
+            if self._lookup(key) is not None:
+                return key
+        return None
 
     def _field(self, keys: str | tuple[str, ...], parse: Any, *, required: bool = False) -> Any:
         """The first of `keys` given, parsed; None (and a problem, if it is bad or required)."""
