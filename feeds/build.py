@@ -12,12 +12,14 @@ feeds.cache) and does not even import the Markdown, HTML and XML libraries.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from . import pages
 from .cache import BuildCache, LastRun, load_cache, next_due_ns, save_cache, tree_digest
@@ -38,6 +40,9 @@ from .streams import ARCHIVE_FOLDER, SECTIONS, Stream, plan_streams
 
 if TYPE_CHECKING:
     from .content import Entry
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 XML_FORMATS = ("atom.xml", "rss.xml")
 """Formats that can carry RFC 5005 archive links and the browser stylesheet."""
@@ -80,6 +85,29 @@ class BuildResult:
         return self.report is not None
 
 
+def _cycle_collector_paused(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` with CPython's cycle collector paused, then restore its state.
+
+    A build creates hundreds of thousands of objects (posts, cache records) and no
+    reference cycles; the collector rescanning them all, again and again as they
+    accumulate, took a quarter of a 100,000-post build. Reference counting still
+    frees everything.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if collecting:
+                gc.enable()
+
+    return paused
+
+
+@_cycle_collector_paused
 def build(
     config_path: Path | str = "site.yaml",
     *,

@@ -223,3 +223,19 @@ def test_reading_on_two_cores_gives_the_same_result(
     site.raw_post("bad.md", "---\ntitle: x\ndate: 2024-01-01\n---\n")
     build(site.config, now=NOW, use_cache=False)
     assert feed_files(site.output) == cold(site)
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Site) -> None:
+    """build() pauses CPython's cycle collector (see feeds.build); callers keep theirs."""
+    import gc
+
+    make_site(site, count=3)
+    assert gc.isenabled()
+    build(site.config, now=NOW)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build(site.config, now=NOW, use_cache=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
