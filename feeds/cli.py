@@ -19,7 +19,6 @@ from .config import ConfigNotFoundError
 from .problems import Problem, Severity
 from .publish import BusyError, PublishError
 
-EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 75

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import fields
+from . import fields, render
 from .conventions import CONVENTIONS, Convention, convention
 from .fields import FieldError, Person
 from .problems import Problem, display_path
@@ -229,7 +229,7 @@ def _categories(key: str, value: Any) -> dict[str, CategoryInfo]:
     return result
 
 
-FORMAT_NAMES = ("atom", "rss", "json")
+FORMAT_NAMES = tuple(render.FORMAT_NAMES)  # one list of formats: the serializers'
 
 
 def _formats(key: str, value: Any) -> tuple[str, ...]:

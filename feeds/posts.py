@@ -84,11 +84,10 @@ class Post:
 
 @dataclass(frozen=True)
 class ReadResult:
-    """Valid posts, and every problem found; `rejected` counts files left out."""
+    """Valid posts, and every problem found."""
 
     posts: tuple[Post, ...]
     problems: tuple[Problem, ...]
-    rejected: int
 
     @property
     def has_errors(self) -> bool:
@@ -254,7 +253,7 @@ def read_posts(
             posts.append(post)
     unique, clashes = _drop_clashes(posts, config)
     problems.extend(clashes)
-    return ReadResult(tuple(unique), tuple(problems), len(listing.files) - len(unique))
+    return ReadResult(tuple(unique), tuple(problems))
 
 
 def _read_all(paths: list[str], config: SiteConfig) -> list[tuple[Post | None, list[Problem]]]:

@@ -65,16 +65,3 @@ def _is_below(path: Path, base: Path) -> bool:
     except ValueError:
         return False
     return True
-
-
-class InputError(Exception):
-    """Raised by the library when the input has errors; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        errors = [p for p in problems if p.is_error]
-        super().__init__(
-            f"{len(errors)} problem(s) in the input; first: {errors[0].format()}"
-            if errors
-            else "problems in the input"
-        )
