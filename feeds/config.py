@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from . import fields, render
 from .conventions import CONVENTIONS, Convention, convention
 from .fields import FieldError, Person
 from .problems import Problem, display_path
-from .text import slugify, xml_safe
+from .text import slugify, term_key, xml_safe
 from .yamltext import YamlTextError, load_mapping
 
 PERMALINK_TOKENS = ("year", "month", "day", "slug", "category")
@@ -67,13 +68,19 @@ class SiteConfig:
     authors: Mapping[str, Person] = field(default_factory=dict)
     """Handles used in front matter (`author: jo`) to the people they stand for."""
 
-    @property
+    # Cached: every post asks for these several times.
+    @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property
     def rules(self) -> Convention:
         return convention(self.conventions)
+
+    @cached_property
+    def category_keys(self) -> dict[str, str]:
+        """The configured categories by `term_key`, so `News` and `news` are one."""
+        return {term_key(slug): slug for slug in self.categories or ()}
 
 
 class ConfigNotFoundError(FileNotFoundError):

@@ -22,6 +22,7 @@ from .conventions import READ_KEYS, path_date
 from .dates import DateError, WrittenDate, parse_date
 from .fields import FieldError, Person
 from .problems import Problem, Severity, display_path
+from .templates import MARKERS as TEMPLATE_MARKERS
 from .templates import strip_templates
 from .text import slugify, term_key, xml_safe
 from .tomltext import load_toml_mapping
@@ -317,7 +318,7 @@ def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem
         line = error.line + 1 if error.line is not None else 1
         return None, [Problem(path, line, error.message)]
     post, found = _PostBuilder(path, config, values).build(stamp, body_line)
-    if post is not None:
+    if post is not None and "{" in document and any(m in document for m in TEMPLATE_MARKERS):
         _, dropped = strip_templates(_body(document, body_line), body_line, _is_markdown(path))
         found += [Problem(path, line, message, Severity.WARNING) for line, message in dropped]
     return post, problems + found
@@ -368,11 +369,14 @@ def _read_text(path: Path, config: SiteConfig) -> tuple[str, Stamp, Problem | No
     """The file as text with newlines normalised, read at most `max_post_bytes` deep."""
     limit = config.max_post_bytes
     try:
-        with path.open("rb") as stream:
-            status = os.fstat(stream.fileno())
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            status = os.fstat(descriptor)
             # Never more than the limit, so a huge file is not read whole; and no more
             # than the file holds, since read(n) first allocates n bytes.
-            raw = stream.read(min(status.st_size, limit) + 1)
+            raw = _read_up_to(descriptor, min(status.st_size, limit) + 1)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         return (
             "",
@@ -394,6 +398,18 @@ def _read_text(path: Path, config: SiteConfig) -> tuple[str, Stamp, Problem | No
     if "\r" in document:
         document = document.replace("\r\n", "\n").replace("\r", "\n")
     return document, stamp, None
+
+
+def _read_up_to(descriptor: int, size: int) -> bytes:
+    """Up to `size` bytes: one `os.read` for a whole post (a file object's buffering
+    costs more than the read), more if the file grew or the system returns less."""
+    chunk = os.read(descriptor, size)
+    if len(chunk) in (0, size):
+        return chunk
+    chunks = [chunk]
+    while size > (got := sum(map(len, chunks))) and (chunk := os.read(descriptor, size - got)):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _load_front_matter(front: str, path: Path, problems: list[Problem]) -> dict[str, Located]:
@@ -430,10 +446,19 @@ class _PostBuilder:
             canonical = {key.lower(): key for key in READ_KEYS}
             values = {canonical.get(key.lower(), key): value for key, value in values.items()}
         self.values = values
+        self.given = values
+        """Every key by the name it is looked up by: tables' keys also as `table.key`."""
+        tables = [(k, v) for k, v in values.items() if isinstance(v.value, dict)]
+        if tables:
+            self.given = {**values}
+            for head, located in tables:
+                for inner, value in located.value.items():
+                    self.given[f"{head}.{inner}"] = Located(value, located.line)
         self.problems: list[Problem] = []
         self.undated = False
-        bundle = path.stem == "index" and path.parent != config.posts_dir
-        self.name = path.parent.name if bundle else path.stem
+        stem = path.stem
+        bundle = stem == "index" and path.parent != config.posts_dir
+        self.name = path.parent.name if bundle else stem
         """The post's name: its file's, or its folder's for a page bundle (`slug/index.md`)."""
 
     def build(self, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
@@ -451,7 +476,7 @@ class _PostBuilder:
         expires = self._field("expiryDate", self._date)
         slug = self._field("slug", self._slug) or self._slug_from_file_name()
         categories = self._categories()
-        tags = tuple(dict.fromkeys(self._terms("tags", "taxonomies.tags")))
+        tags = tuple(dict.fromkeys(self._terms(*self._given("tags", "taxonomies.tags"))))
         author = self._author()
         summary = self._field(("summary", "excerpt", "description"), fields.text)
         post_id = self._field("id", self._uri)
@@ -503,28 +528,20 @@ class _PostBuilder:
                     located.line + 1, f"unknown key '{key}' is ignored{hint}", Severity.WARNING
                 )
 
-    def _lookup(self, key: str) -> Located | None:
-        """A top-level key, or one inside a table (`taxonomies.tags`), at the table's line."""
-        if "." not in key:  # nearly every lookup: keep it to one dict access
-            return self.values.get(key)
-        head, _, inner = key.partition(".")
-        located = self.values.get(head)
-        if not inner or located is None:
-            return located
-        if isinstance(located.value, dict) and inner in located.value:
-            return Located(located.value[inner], located.line)
-        return None
+    def _given(self, *keys: str) -> tuple[str, ...]:
+        """Those of `keys` the front matter has (most posts have few of the keys tried)."""
+        return tuple(key for key in keys if key in self.given)
 
     def _present(self, *keys: str) -> str | None:
         for key in keys:
-            if self._lookup(key) is not None:
+            if key in self.given:
                 return key
         return None
 
     def _field(self, keys: str | tuple[str, ...], parse: Any, *, required: bool = False) -> Any:
         """The first of `keys` given, parsed; None (and a problem, if it is bad or required)."""
         key = self._present(*keys) if isinstance(keys, tuple) else keys
-        located = self._lookup(key) if key is not None else None
+        located = self.given.get(key) if key is not None else None
         if key is None or located is None:
             if required:
                 self._report(1, f"'{key}' is missing; add a line '{key}: ...' to the front matter")
@@ -539,7 +556,7 @@ class _PostBuilder:
             return None
 
     def _line(self, key: str) -> int:
-        located = self._lookup(key)
+        located = self.given.get(key)
         return located.line + 1 if located is not None else 1
 
     def _report(self, line: int, message: str, severity: Severity = Severity.ERROR) -> None:
@@ -562,7 +579,7 @@ class _PostBuilder:
                     Severity.WARNING,
                 )
             return date
-        path = self._lookup("path")
+        path = self.given.get("path")
         day = from_name or (path_date(path.value) if path and isinstance(path.value, str) else None)
         if day is None:
             self.undated = True
@@ -625,7 +642,7 @@ class _PostBuilder:
         """The URL the generator gave the post (`permalink`, `url`, `path`), when it is a
         plain path: patterns such as `/:year/:title/` are the generator's to expand."""
         key = self.rules.link_key
-        located = self._lookup(key) if key else None
+        located = self.given.get(key) if key else None
         if located is None or not isinstance(located.value, str):
             return None
         written = located.value.strip()
@@ -647,10 +664,12 @@ class _PostBuilder:
         return [term for key in keys for term in self._field(key, parse) or ()]
 
     def _categories(self) -> tuple[Category, ...]:
-        keys = ("category", "categories", "taxonomies.categories", "taxonomies.category")
+        keys = self._given("category", "categories", "taxonomies.categories", "taxonomies.category")
+        if not keys:
+            return ()
         known = self.config.categories
-        known_keys = {term_key(slug): slug for slug in known or ()}
-        line = self._line(self._present(*keys) or "categories")
+        known_keys = self.config.category_keys
+        line = self._line(keys[0])
         result: dict[str, Category] = {}
         for name in self._terms(*keys):
             slug, key = slugify(name), term_key(name)

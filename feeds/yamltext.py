@@ -15,8 +15,7 @@ number of values built is bounded so an alias bomb cannot exhaust memory.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .text import xml_safe
 
@@ -32,9 +31,11 @@ _STANDARD_TAGS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Located:
-    """A top-level value and the 1-based line of the document it starts on."""
+class Located(NamedTuple):
+    """A top-level value and the 1-based line of the document it starts on.
+
+    A named tuple: one is made per key of every post, and a tuple is the cheapest
+    object to make."""
 
     value: Any
     line: int
@@ -133,12 +134,12 @@ class _Builder:
 # graph. It accepts only forms whose meaning is certain and returns None for
 # anything else (comments after values, escapes, nesting, block scalars, ...),
 # which then goes through libyaml; tests check both give the same result.
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(.*)")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\["\\/])*)"')
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _ESCAPE = re.compile(r"\\(.)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_FLOW_UNSAFE = frozenset(",[]{}#:")
+_FLOW_UNSAFE = re.compile(r"[\[\]{}#:\t]")  # commas separate the items
 _LINE_BREAKS = ("\u2028", "\u2029", "\ufeff")  # YAML 1.1 breaks lines at these; BOM
 
 
@@ -149,10 +150,11 @@ def _flat_mapping(text: str) -> dict[str, Located] | None:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip(" ") or line[0] == "#":
             continue
-        key, colon, rest = line.partition(":")
-        if not colon or rest[:1] not in (" ", "\t") or not _KEY.fullmatch(key):
+        match = _KEY_VALUE.fullmatch(line)
+        if match is None:
             return None
-        value = _flat_value(rest.strip(" \t"))
+        key = match[1]
+        value = _flat_value(match[2].rstrip(" \t"))
         if value is None or key in result:
             return None
         result[key] = Located(value, number)
@@ -164,6 +166,8 @@ def _flat_value(written: str) -> str | list[str] | None:
         return None  # a nested block may follow
     first = written[0]
     if first == '"':
+        if written.find('"', 1) == len(written) - 1 and "\\" not in written:
+            return written[1:-1]  # the common case, without the regular expression's cost
         match = _DOUBLE_QUOTED.fullmatch(written)
         return _ESCAPE.sub(r"\1", match[1]) if match else None
     if first == "'":
@@ -175,17 +179,10 @@ def _flat_value(written: str) -> str | list[str] | None:
         inside = written[1:-1].strip(" ")
         if not inside:
             return []
+        if _FLOW_UNSAFE.search(inside):
+            return None
         items = [item.strip(" ") for item in inside.split(",")]
-        return items if all(_is_flow_plain(item) for item in items) else None
+        return items if all(item and item[0] not in _INDICATORS for item in items) else None
     if first in _INDICATORS or ": " in written or " #" in written or "\t#" in written:
         return None
     return None if written.endswith(":") or "\t" in written else written
-
-
-def _is_flow_plain(item: str) -> bool:
-    return (
-        bool(item)
-        and item[0] not in _INDICATORS
-        and not _FLOW_UNSAFE.intersection(item)
-        and ("\t" not in item)
-    )
