@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 MAX_OFFSET = timedelta(hours=14)
 _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT|UT|Z)\s*[+-]\s*\d", re.IGNORECASE)
@@ -55,6 +56,8 @@ def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
     written = parsed.date()
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
+    elif type(parsed.tzinfo) is timezone:
+        parsed = parsed.replace(tzinfo=_shared_zone(parsed.tzinfo))
     offset = parsed.utcoffset()
     if offset is not None and abs(offset) > MAX_OFFSET:
         raise DateError(f"the offset in '{text}' is beyond ±14:00, which no time zone uses")
@@ -65,6 +68,13 @@ def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
     except OverflowError:
         raise DateError(f"'{text}' is too close to the end of year 9999") from None
     return WrittenDate(moment=parsed, written=written)
+
+
+@lru_cache(maxsize=256)
+def _shared_zone(zone: timezone) -> timezone:
+    """One object per offset, however many dates carry it: a site's posts use a few
+    offsets, and the build cache's pickle then stores each once."""
+    return zone
 
 
 def _parse_free_form(text: str) -> datetime:

@@ -6,7 +6,6 @@ what it accepts and, when it refuses, says what to write instead.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -142,6 +141,8 @@ def absolute_url(key: str, value: str) -> str:
 
 def suggest(unknown: str, known: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for a likely typo, else ''."""
+    import difflib  # only needed when something is misspelt
+
     close = difflib.get_close_matches(unknown, list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

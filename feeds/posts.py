@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from . import fields
 from .config import SiteConfig
@@ -51,18 +53,28 @@ def file_stamp(status: os.stat_result) -> Stamp:
     return (status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns)
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(NamedTuple):
     """A category as it appears in paths (`slug`) and to people (`name`)."""
 
     slug: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Post:
+@lru_cache(maxsize=4096)
+def _category(slug: str, name: str) -> Category:
+    """One object per category, shared by its posts: less memory, and the build
+    cache's pickle stores it once."""
+    return Category(slug, name)
+
+
+class Post(NamedTuple):
     """A post's front matter, checked. The body is not kept: `read_body` fetches it
-    for the few posts that reach a feed, so memory does not grow with the site."""
+    for the few posts that reach a feed, so memory does not grow with the site.
+
+    A named tuple rather than a dataclass: a site has tens of thousands, and tuples
+    are the cheapest objects to make, to pickle between processes and into the
+    build cache, and to load back from it.
+    """
 
     source: Path
     stamp: Stamp
@@ -95,9 +107,10 @@ class ReadResult:
         return any(problem.is_error for problem in self.problems)
 
 
-@dataclass(frozen=True, slots=True)
-class PostFile:
-    """A post file found below the posts folder; `status` is None if it could not be stat'ed."""
+class PostFile(NamedTuple):
+    """A post file found below the posts folder; `status` is None if it could not be stat'ed.
+
+    A named tuple: every run, even one that finds nothing changed, makes one per post."""
 
     relative: str
     path: str
@@ -116,7 +129,7 @@ class PostCache(Protocol):
     """What `read_posts` needs of a cache (see feeds.cache): reuse a reading, or keep one."""
 
     def post(
-        self, relative: str, status: os.stat_result, source: Path
+        self, relative: str, status: os.stat_result, path: str
     ) -> tuple[Post | None, list[Problem]] | None: ...
 
     def remember_post(
@@ -208,12 +221,12 @@ def _walk(
                 continue
         if entry.is_dir(follow_symlinks=False):
             _walk(entry.path, f"{prefix}{entry.name}/", root, is_post, found, problems)
-        elif is_post(prefix + entry.name):
+        elif is_post(relative := prefix + entry.name):
             try:
                 status: os.stat_result | None = entry.stat()
             except OSError:
                 status = None
-            found.append(PostFile(prefix + entry.name, entry.path, status))
+            found.append(PostFile(relative, entry.path, status))
 
 
 PARALLEL_MIN_FILES = 1500
@@ -234,7 +247,7 @@ def read_posts(
     for post_file in listing.files:
         hit = None
         if cache is not None and post_file.status is not None:
-            hit = cache.post(post_file.relative, post_file.status, Path(post_file.path))
+            hit = cache.post(post_file.relative, post_file.status, post_file.path)
         if hit is None:
             misses.append(post_file)
         else:
@@ -286,8 +299,9 @@ def _read_chunk(paths: list[str], config: SiteConfig) -> list[tuple[Post | None,
 
 def _read_chunk_as_records(
     paths: list[str], config: SiteConfig
-) -> list[tuple[dict[str, Any] | None, Stamp, list[Problem]]]:
-    """A worker's share, as plain records: pickling Post objects back costs three times more."""
+) -> list[tuple[PostRecord | None, Stamp, list[Problem]]]:
+    """A worker's share, as records: the reading process knows each post's path, and
+    rebuilding Path objects from a pickle costs more than the rest of a post."""
     results = []
     for post, problems in _read_chunk(paths, config):
         record = None if post is None else post_record(post)
@@ -476,7 +490,9 @@ class _PostBuilder:
         expires = self._field("expiryDate", self._date)
         slug = self._field("slug", self._slug) or self._slug_from_file_name()
         categories = self._categories()
-        tags = tuple(dict.fromkeys(self._terms(*self._given("tags", "taxonomies.tags"))))
+        tags = tuple(
+            dict.fromkeys(map(sys.intern, self._terms(*self._given("tags", "taxonomies.tags"))))
+        )
         author = self._author()
         summary = self._field(("summary", "excerpt", "description"), fields.text)
         post_id = self._field("id", self._uri)
@@ -688,7 +704,7 @@ class _PostBuilder:
             elif key not in result:
                 if known is not None:
                     slug = known_keys[key]
-                result[key] = Category(slug, known[slug].title if known is not None else name)
+                result[key] = _category(slug, known[slug].title if known is not None else name)
         return tuple(result.values())
 
     def _author(self) -> Person | None:
@@ -754,49 +770,21 @@ def _drop_clashes(posts: Iterable[Post], config: SiteConfig) -> tuple[list[Post]
     return [post for post in posts if post.source not in clashing], problems
 
 
-def post_record(post: Post) -> dict[str, Any]:
-    """A post as plain JSON-able values: for the cache, and cheap to send between processes."""
-    return {
-        "slug": post.slug,
-        "id": post.id,
-        "link": post.link,
-        "title": post.title,
-        "published": post.published.isoformat(),
-        "updated": post.updated.isoformat(),
-        "categories": [[c.slug, c.name] for c in post.categories],
-        "tags": list(post.tags),
-        "author": None if post.author is None else [post.author.name, post.author.email],
-        "summary": post.summary,
-        "body_line": post.body_line,
-        "draft": post.draft,
-        "expires": None if post.expires is None else post.expires.isoformat(),
-    }
+PostRecord = tuple[Any, ...]
+"""A post without its source and stamp, which the cache and the reading process
+know already: plain values (str, datetime, tuples) that pickle at C speed."""
+
+_RECORD_TYPES = (str, str, str, str, datetime, datetime, tuple, tuple)
 
 
-def post_from_record(data: dict[str, Any], source: Path, stamp: Stamp) -> Post:
-    """The inverse of `post_record`; raises KeyError, TypeError or ValueError on a bad one."""
-    author = data["author"]
-    return Post(
-        source=source,
-        stamp=stamp,
-        slug=str(data["slug"]),
-        id=str(data["id"]),
-        link=str(data["link"]),
-        title=str(data["title"]),
-        published=_aware(data["published"]),
-        updated=_aware(data["updated"]),
-        categories=tuple(Category(str(s), str(n)) for s, n in data["categories"]),
-        tags=tuple(str(t) for t in data["tags"]),
-        author=None if author is None else Person(str(author[0]), author[1]),
-        summary=data["summary"],
-        body_line=int(data["body_line"]),
-        draft=bool(data["draft"]),
-        expires=None if data["expires"] is None else _aware(data["expires"]),
-    )
+def post_record(post: Post) -> PostRecord:
+    return tuple(post)[2:]
 
 
-def _aware(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime in cache")
-    return moment
+def post_from_record(record: PostRecord, source: Path, stamp: Stamp) -> Post:
+    """The inverse of `post_record`; raises ValueError on a record of another shape."""
+    if len(record) != len(Post._fields) - 2 or not all(
+        map(isinstance, record, _RECORD_TYPES)  # a cheap check of the leading fields
+    ):
+        raise ValueError("not a post record")
+    return Post(source, stamp, *record)

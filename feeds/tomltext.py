@@ -8,7 +8,6 @@ its ISO 8601 text, `true` becomes "true". Python's own `tomllib` parses.
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date, datetime, time
 from typing import Any
 
@@ -22,6 +21,8 @@ _ERROR_LINE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$
 
 def load_toml_mapping(text: str) -> dict[str, Located]:
     """Parse TOML front matter; each top-level key with its plain value and line."""
+    import tomllib  # only sites with TOML front matter pay for loading it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import shutil
 from datetime import UTC, datetime
 
@@ -11,7 +13,7 @@ import pytest
 from conftest import BASIC_CONFIG, NOW, Site, feed_files
 
 from feeds import build
-from feeds.cache import CACHE_DIR
+from feeds.cache import CACHE_DIR, POSTS_FILE
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
 
@@ -127,15 +129,14 @@ def test_a_feed_file_changed_or_removed_by_hand_is_rewritten(site: Site) -> None
         lambda data: b"\x00\xff" * 100,
         lambda data: b"[]",
         lambda data: json.dumps({"format": 2, "key": "other"}).encode(),
-        lambda data: data.replace(b'"posts":{', b'"posts":{"p000.md":[1,2],', 1),
-        lambda data: data.replace(b'"published":"', b'"published":"garbage', 1),
         lambda data: data.replace(b"tag:", b"evil:", 1),
+        lambda data: data.replace(b"P023", b"P999", 1),  # same length: a changed title
     ],
 )
 def test_a_corrupt_truncated_or_foreign_cache_is_ignored_safely(site: Site, damage) -> None:
     make_site(site)
     build(site.config, now=NOW)
-    for name in ("posts.json", "state.json"):
+    for name in (POSTS_FILE, "state.json"):
         path = site.root / CACHE_DIR / name
         path.write_bytes(damage(path.read_bytes()))
         for target in site.output.rglob("*.xml"):
@@ -143,6 +144,49 @@ def test_a_corrupt_truncated_or_foreign_cache_is_ignored_safely(site: Site, dama
         result = build(site.config, now=NOW)
         assert not result.has_errors
         assert feed_files(site.output) == cold(site)
+
+
+class Planted:
+    """Unpickling this would run a command: the cache must refuse to."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch planted",))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda posts, key: {**posts, "key": "other"},
+        lambda posts, key: {**posts, "format": 1},
+        lambda posts, key: {**posts, "posts": {k: (v[0], ("short",), []) for k, v in key}},
+        lambda posts, key: {
+            **posts,
+            "posts": {k: (v[0], (*v[1][:4], 1, *v[1][5:]), []) for k, v in key},
+        },
+        lambda posts, key: {**posts, "posts": {k: (v[0], v[1], [(1, 2)]) for k, v in key}},
+        lambda posts, key: {**posts, "posts": {k: None for k, v in key}},
+        lambda posts, key: {**posts, "posts": Planted()},
+        lambda posts, key: Planted(),
+    ],
+)
+def test_a_posts_cache_of_another_shape_or_with_code_in_it_is_ignored(
+    site: Site, change, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The posts cache is a pickle: it is read by an unpickler that can make only
+    what a post holds, and every record is checked before it becomes a post."""
+    make_site(site)
+    build(site.config, now=NOW)
+    path = site.root / CACHE_DIR / POSTS_FILE
+    posts = pickle.loads(path.read_bytes()[32:])
+    changed = pickle.dumps(change(posts, list(posts["posts"].items())))
+    path.write_bytes(hashlib.sha256(changed).digest() + changed)  # a valid checksum
+    (site.posts / "p000.md").write_text((site.posts / "p000.md").read_text() + "\nMore.\n")
+    age_posts(site)
+    monkeypatch.chdir(site.root)
+    result = build(site.config, now=NOW)
+    assert not result.has_errors
+    assert not (site.root / "planted").exists()
+    assert feed_files(site.output) == cold(site)
 
 
 def test_tampered_readings_are_never_trusted_over_a_stat_change(site: Site) -> None:
@@ -196,7 +240,7 @@ def test_the_cache_lives_beside_site_yaml_not_in_the_output(site: Site) -> None:
     make_site(site)
     site.post("draft", draft="true")
     build(site.config, now=NOW)
-    assert (site.root / CACHE_DIR / "posts.json").is_file()
+    assert (site.root / CACHE_DIR / POSTS_FILE).is_file()
     assert not any(".feeds-cache" in str(p) for p in site.output.rglob("*"))
     assert not any(b"Draft" in data for data in feed_files(site.output).values())
 

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -208,7 +209,7 @@ def test_an_unwritable_output_folder_is_one_clear_line(
     def read_only(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(publish_module.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)  # publish imports it when it writes
     exit_code, output = invoke(site)
     assert exit_code == 1
     assert output.count("\n") == 1 and "cannot write (Read-only file system)" in output
