@@ -354,7 +354,7 @@ def _render_job(job: Job, config: SiteConfig, entries: Mapping[str, Entry]) -> b
 
 
 def _stream_material(stream: Stream) -> tuple[object, ...]:
-    posts = [(post.source.as_posix(), post.stamp, post.id) for post in stream.posts]
+    posts = [(post.source, post.stamp, post.id) for post in stream.posts]
     return (
         stream.key,
         stream.title,

@@ -115,11 +115,10 @@ class BuildCache:
             return None
         if status.st_mtime_ns >= self._posts_written_ns - _RACY_NS:
             return None
-        source = Path(path)  # only for a hit: making a Path costs as much as the rest
         try:
-            post = None if entry[1] is None else post_from_record(entry[1], source, stamp)
+            post = None if entry[1] is None else post_from_record(entry[1], path, stamp)
             problems = [
-                Problem(source, line, message, Severity(severity))
+                Problem(Path(path), line, message, Severity(severity))
                 for line, message, severity in entry[2]
             ]
         except (TypeError, ValueError, IndexError):

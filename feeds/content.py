@@ -60,7 +60,7 @@ class Entry:
 
 
 def make_entry(post: Post, body: str, config: SiteConfig) -> Entry:
-    markdown = post.source.suffix != ".html"  # Jekyll's rule: .html posts are HTML already
+    markdown = post.is_markdown
     html = render_html(body, post.link, config.url, markdown_body=markdown)
     return Entry(
         id=post.id,

@@ -17,7 +17,7 @@ one does, and never again.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -124,15 +124,15 @@ def _term_streams(
     describe: Callable[[str, str], tuple[str, str]],
 ) -> list[Stream]:
     """One stream per term (category, tag, author), titled by its most common spelling."""
-    members: dict[str, list[Post]] = {}
-    names: dict[str, Counter[str]] = {}
-    slugs: dict[str, Counter[str]] = {}
+    members: defaultdict[str, list[Post]] = defaultdict(list)
+    names: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    slugs: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for post in visible:
         terms = {term_key(slug): (slug, name) for slug, name in terms_of(post)}
         for key, (slug, name) in terms.items():
-            members.setdefault(key, []).append(post)
-            names.setdefault(key, Counter())[name] += 1
-            slugs.setdefault(key, Counter())[slug] += 1
+            members[key].append(post)
+            names[key][name] += 1
+            slugs[key][slug] += 1
     by_slug = {_most_common(slugs[key]): key for key in members}
     streams: list[Stream] = []
     for slug in sorted(by_slug):
