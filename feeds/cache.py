@@ -9,8 +9,9 @@ site.yaml in `.feeds-cache/`:
   run's feeds with each file's fingerprint, size and mtime. A run whose tree
   digest matches, before the next post falls due, with every feed file as it
   was written, has nothing to do: it replays the last run's warnings and counts.
-- `posts.pickle`: per post file, its checked front matter (or its problems) under
-  its stat. Loaded only when something changed, so only changed posts are read.
+- `posts-NN.pickle`: per post file, its checked front matter (or its problems)
+  under its stat, in 32 files by a hash of the path (an edit rewrites one).
+  Loaded only when something changed, so only changed posts are read.
   A pickle, because 10,000 posts load from it in a fraction of the time JSON
   takes to be turned back into posts. Its SHA-256 comes first, so damage is
   noticed; it is read by an unpickler that can make only posts' parts, dates and
@@ -34,6 +35,7 @@ import json
 import os
 import pickle
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,7 +50,9 @@ from .problems import Problem, Severity
 CACHE_FORMAT = 4
 CACHE_DIR = ".feeds-cache"
 _RACY_NS = 2_000_000_000
-POSTS_FILE = "posts.pickle"
+POSTS_SHARDS = 32
+"""The per-post readings are split over this many files by a hash of the post's
+path, so an edit rewrites one small file, not the readings of the whole site."""
 _CHECKSUM_BYTES = 32  # the SHA-256 of the pickle, in front of it
 PostEntry = tuple[Stamp, PostRecord | None, list[tuple[int | None, str, str]]]
 """A post file's stat, its post (or None) and its problems as (line, message, severity)."""
@@ -76,9 +80,9 @@ class BuildCache:
     last_run: LastRun | None = None
     feeds: dict[str, list[Any]] = field(default_factory=dict)  # abs path -> [fp, size, mtime]
     pending_pings: list[str] = field(default_factory=list)  # feed URLs the hub has not heard of
-    _posts: dict[str, PostEntry] | None = None
-    _posts_written_ns: int = 0
-    _posts_changed: bool = False
+    _shards: list[dict[str, PostEntry]] | None = None
+    _shards_written_ns: list[int] = field(default_factory=list)
+    _changed_shards: set[int] = field(default_factory=set)
 
     # --- the whole run -------------------------------------------------------------------
 
@@ -100,20 +104,24 @@ class BuildCache:
     # --- posts -------------------------------------------------------------------------
 
     @property
-    def posts(self) -> dict[str, PostEntry]:
-        if self._posts is None:
-            self._posts, self._posts_written_ns = _load_posts(self.folder / POSTS_FILE, self.key)
-        return self._posts
+    def shards(self) -> list[dict[str, PostEntry]]:
+        if self._shards is None:
+            folder, key = self.folder, self.key
+            loaded = [_load_posts(posts_file(folder, n), key) for n in range(POSTS_SHARDS)]
+            self._shards = [shard for shard, _ in loaded]
+            self._shards_written_ns = [written_ns for _, written_ns in loaded]
+        return self._shards
 
     def post(
         self, relative: str, status: os.stat_result, path: str
     ) -> tuple[Post | None, list[Problem]] | None:
         """The cached reading of a post file, if its stat proves it unchanged."""
-        entry = self.posts.get(relative)
+        number = _shard_of(relative)
+        entry = self.shards[number].get(relative)
         stamp = file_stamp(status)
         if entry is None or entry[0] != stamp:
             return None
-        if status.st_mtime_ns >= self._posts_written_ns - _RACY_NS:
+        if status.st_mtime_ns >= self._shards_written_ns[number] - _RACY_NS:
             return None
         try:
             post = None if entry[1] is None else post_from_record(entry[1], path, stamp)
@@ -128,18 +136,21 @@ class BuildCache:
     def remember_post(
         self, relative: str, status: os.stat_result, post: Post | None, problems: list[Problem]
     ) -> None:
-        self.posts[relative] = (
+        number = _shard_of(relative)
+        self.shards[number][relative] = (
             file_stamp(status),
             None if post is None else post_record(post),
             [(p.line, p.message, p.severity.value) for p in problems],
         )
-        self._posts_changed = True
+        self._changed_shards.add(number)
 
     def forget_posts_except(self, relatives: set[str]) -> None:
-        gone = set(self.posts) - relatives
-        for relative in gone:
-            del self.posts[relative]
-        self._posts_changed = self._posts_changed or bool(gone)
+        for number, shard in enumerate(self.shards):
+            gone = shard.keys() - relatives
+            for relative in gone:
+                del shard[relative]
+            if gone:
+                self._changed_shards.add(number)
 
     # --- feeds -------------------------------------------------------------------------
 
@@ -236,14 +247,24 @@ def save_cache(cache: BuildCache) -> None:
     }
     with contextlib.suppress(OSError):
         cache.folder.mkdir(parents=True, exist_ok=True)
-        if cache._posts_changed and cache._posts is not None:
+        for number in sorted(cache._changed_shards):
+            assert cache._shards is not None
             posts = {"format": CACHE_FORMAT, "key": cache.key, "written_ns": written_ns}
-            posts["posts"] = cache._posts
+            posts["posts"] = cache._shards[number]
             encoded = pickle.dumps(posts, protocol=5)
-            _write_atomically(cache.folder / POSTS_FILE, hashlib.sha256(encoded).digest() + encoded)
+            target = posts_file(cache.folder, number)
+            _write_atomically(target, hashlib.sha256(encoded).digest() + encoded)
         # One C-encoded string and one write: json.dump streams small chunks through Python.
         encoded = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         _write_atomically(cache.folder / "state.json", encoded)
+
+
+def posts_file(folder: Path, number: int) -> Path:
+    return folder / f"posts-{number:02d}.pickle"
+
+
+def _shard_of(relative: str) -> int:
+    return zlib.crc32(relative.encode()) % POSTS_SHARDS
 
 
 def _load_posts(path: Path, key: str) -> tuple[dict[str, PostEntry], int]:
