@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
-from .posts import Listing, Post, PostRecord, Stamp, file_stamp, post_from_record, post_record
+from .posts import Listing, Post, PostRecord, Stamp, post_from_record, post_record
 from .problems import Problem, Severity
 
 CACHE_FORMAT = 4
@@ -113,15 +113,15 @@ class BuildCache:
         return self._shards
 
     def post(
-        self, relative: str, status: os.stat_result, path: str
+        self, relative: str, stamp: Stamp, path: str
     ) -> tuple[Post | None, list[Problem]] | None:
         """The cached reading of a post file, if its stat proves it unchanged."""
         number = _shard_of(relative)
         entry = self.shards[number].get(relative)
-        stamp = file_stamp(status)
         if entry is None or entry[0] != stamp:
             return None
-        if status.st_mtime_ns >= self._shards_written_ns[number] - _RACY_NS:
+        mtime_ns = stamp[1]
+        if mtime_ns >= self._shards_written_ns[number] - _RACY_NS:
             return None
         try:
             post = None if entry[1] is None else post_from_record(entry[1], path, stamp)
@@ -134,11 +134,11 @@ class BuildCache:
         return post, problems
 
     def remember_post(
-        self, relative: str, status: os.stat_result, post: Post | None, problems: list[Problem]
+        self, relative: str, stamp: Stamp, post: Post | None, problems: list[Problem]
     ) -> None:
         number = _shard_of(relative)
         self.shards[number][relative] = (
-            file_stamp(status),
+            stamp,
             None if post is None else post_record(post),
             [(p.line, p.message, p.severity.value) for p in problems],
         )
@@ -177,10 +177,7 @@ class BuildCache:
 def tree_digest(listing: Listing) -> str:
     """Changes whenever a post file is added, removed, renamed or touched."""
     digest = hashlib.sha256()
-    lines = [
-        f"{post_file.relative}\0{file_stamp(post_file.status) if post_file.status else None}\n"
-        for post_file in listing.files
-    ]
+    lines = [f"{post_file.relative}\0{post_file.stamp}\n" for post_file in listing.files]
     digest.update("".join(lines).encode())
     for problem in listing.problems:
         digest.update(f"{problem.path}\0{problem.message}\n".encode())
