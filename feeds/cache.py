@@ -272,13 +272,16 @@ def _load_posts(path: Path, key: str) -> tuple[dict[str, PostEntry], int]:
         if hashlib.sha256(encoded).digest() != checksum:
             return {}, 0  # damaged on disk, or changed by hand
         data = _PostsUnpickler(io.BytesIO(encoded)).load()
-    except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError):
+    except _UNREADABLE:
         return {}, 0
-    except (AttributeError, ImportError, IndexError, KeyError, MemoryError, RecursionError):
-        return {}, 0  # a damaged pickle can fail in any of these ways
     if not _is_ours(data, key) or not isinstance(posts := data.get("posts"), dict):
         return {}, 0
     return posts, data["written_ns"]
+
+
+_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, LookupError)
+_UNREADABLE += (AttributeError, ImportError, MemoryError, RecursionError)
+"""How reading a file that is not one of our pickles can fail: each damage its own way."""
 
 
 class _PostsUnpickler(pickle.Unpickler):
@@ -293,8 +296,6 @@ class _PostsUnpickler(pickle.Unpickler):
             ("zoneinfo", "ZoneInfo._unpickle"),
             ("feeds.posts", "Category"),
             ("feeds.fields", "Person"),
-            ("copyreg", "_reconstructor"),
-            ("builtins", "object"),
         }
     )
 

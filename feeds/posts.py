@@ -24,8 +24,7 @@ from .conventions import READ_KEYS, path_date
 from .dates import DateError, WrittenDate, parse_date
 from .fields import FieldError, Person
 from .problems import Problem, Severity, display_path
-from .templates import MARKERS as TEMPLATE_MARKERS
-from .templates import strip_templates
+from .templates import has_template_text, strip_templates
 from .text import slugify, term_key, xml_safe
 from .tomltext import load_toml_mapping
 from .yamltext import Located, YamlTextError, load_mapping
@@ -339,7 +338,7 @@ def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem
         line = error.line + 1 if error.line is not None else 1
         return None, [Problem(path, line, error.message)]
     post, found = _PostBuilder(path, config, values).build(stamp, body_line)
-    if post is not None and "{" in document and any(m in document for m in TEMPLATE_MARKERS):
+    if post is not None and has_template_text(document):  # spares splitting the body
         _, dropped = strip_templates(_body(document, body_line), body_line, _is_markdown(path))
         found += [Problem(path, line, message, Severity.WARNING) for line, message in dropped]
     return post, problems + found
@@ -424,12 +423,10 @@ def _read_text(path: Path, config: SiteConfig) -> tuple[str, Stamp, Problem | No
 def _read_up_to(descriptor: int, size: int) -> bytes:
     """Up to `size` bytes: one `os.read` for a whole post (a file object's buffering
     costs more than the read), more if the file grew or the system returns less."""
-    chunk = os.read(descriptor, size)
-    if len(chunk) in (0, size):
-        return chunk
-    chunks = [chunk]
-    while size > (got := sum(map(len, chunks))) and (chunk := os.read(descriptor, size - got)):
+    chunks = []
+    while size > 0 and (chunk := os.read(descriptor, size)):
         chunks.append(chunk)
+        size -= len(chunk)
     return b"".join(chunks)
 
 

@@ -55,7 +55,7 @@ def strip_templates(
     `first_line` is the file's line the body starts on, so warnings point into the
     file. An HTML body (`markdown=False`) has no Markdown code blocks.
     """
-    if not any(marker in body for marker in MARKERS):
+    if not has_template_text(body):
         return body, []
     out: list[str] = []
     warnings: list[tuple[int, str]] = []
@@ -63,6 +63,11 @@ def strip_templates(
     for is_code, text, line in blocks:
         out.append(text if is_code else _strip_text(text, line, warnings))
     return "".join(out), warnings
+
+
+def has_template_text(text: str) -> bool:
+    """Whether `text` may hold template tags; cheap enough to ask of every post."""
+    return "{" in text and any(marker in text for marker in MARKERS)
 
 
 def _blocks(body: str, first_line: int) -> list[tuple[bool, str, int]]:
