@@ -36,10 +36,12 @@ import os
 import pickle
 import time
 import zlib
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.util import find_spec
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -176,9 +178,12 @@ class BuildCache:
 
 def tree_digest(listing: Listing) -> str:
     """Changes whenever a post file is added, removed, renamed or touched."""
-    digest = hashlib.sha256()
-    lines = [f"{post_file.relative}\0{post_file.stamp}\n" for post_file in listing.files]
-    digest.update("".join(lines).encode())
+    files = listing.files
+    digest = hashlib.sha256("\0".join([post_file.relative for post_file in files]).encode())
+    # The stamps as one array of integers: formatting 10,000 tuples took 20 ms.
+    unstated = (-1, -1, -1, -1)  # no file has a negative size
+    stamps = chain.from_iterable([post_file.stamp or unstated for post_file in files])
+    digest.update(array("q", stamps).tobytes())
     for problem in listing.problems:
         digest.update(f"{problem.path}\0{problem.message}\n".encode())
     return digest.hexdigest()

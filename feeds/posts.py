@@ -200,7 +200,8 @@ def _walk(
         problems.append(Problem(Path(folder), None, f"cannot list ({error.strerror})"))
         return
     for entry in entries:
-        if entry.name.startswith("_"):
+        name = entry.name
+        if name.startswith("_"):
             problems.append(
                 Problem(
                     Path(entry.path),
@@ -210,8 +211,10 @@ def _walk(
                     Severity.NOTE,
                 )
             )
-            continue
-        if entry.is_symlink():
+        elif entry.is_file(follow_symlinks=False):  # most entries: tested first
+            if is_post(relative := prefix + name):
+                _add_file(found, relative, entry)
+        elif entry.is_symlink():
             target = os.path.realpath(entry.path)
             if not (target + os.sep).startswith(root):
                 problems.append(
@@ -222,17 +225,18 @@ def _walk(
                         "copy the post in instead",
                     )
                 )
-                continue
-            if entry.is_dir():
-                continue
-        if entry.is_dir(follow_symlinks=False):
-            _walk(entry.path, f"{prefix}{entry.name}/", root, is_post, found, problems)
-        elif is_post(relative := prefix + entry.name):
-            try:
-                stamp: Stamp | None = file_stamp(entry.stat())
-            except OSError:
-                stamp = None
-            found.append(PostFile(relative, entry.path, stamp))
+            elif not entry.is_dir() and is_post(relative := prefix + name):
+                _add_file(found, relative, entry)
+        elif entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, f"{prefix}{name}/", root, is_post, found, problems)
+
+
+def _add_file(found: list[PostFile], relative: str, entry: os.DirEntry[str]) -> None:
+    try:
+        stamp: Stamp | None = file_stamp(entry.stat())
+    except OSError:
+        stamp = None
+    found.append(PostFile(relative, entry.path, stamp))
 
 
 PARALLEL_MIN_FILES = 1500
