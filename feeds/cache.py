@@ -37,21 +37,22 @@ import pickle
 import time
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.util import find_spec
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import SiteConfig
-from .posts import Listing, Post, PostRecord, Stamp, post_from_record, post_record
+from .posts import Listing, Post, PostFile, PostRecord, Stamp, post_from_record, post_record
 from .problems import Problem, Severity
 
 CACHE_FORMAT = 4
 CACHE_DIR = ".feeds-cache"
 _RACY_NS = 2_000_000_000
+PLAN_FILE = "plan.pickle"
 POSTS_SHARDS = 32
 """The per-post readings are split over this many files by a hash of the post's
 path, so an edit rewrites one small file, not the readings of the whole site."""
@@ -59,6 +60,34 @@ _CHECKSUM_BYTES = 32  # the SHA-256 of the pickle, in front of it
 PostEntry = tuple[Stamp, PostRecord | None, list[tuple[int | None, str, str]]]
 """A post file's stat, its post (or None) and its problems as (line, message, severity)."""
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
+
+
+class SavedPlan(NamedTuple):
+    """What `feeds.incremental` needs to redo the last run's plan without its posts."""
+
+    tree: str
+    """The `tree_digest` of the run that made it."""
+    shard_trees: list[str]
+    """`shard_digests` of that run: which files of readings an edit touched."""
+    streams: list[tuple[Any, ...]]
+    """The subscription streams: their fields, with a tuple of post sources as `posts`."""
+    archived: frozenset[str]
+    """The sources of every post on an archive page."""
+    records: dict[str, PostRecord]
+    """The readings of every post of `streams`, by source."""
+    problems: list[tuple[str, int | None, str, str]]
+    """The warnings and notes of reading the posts: (path, line, message, severity)."""
+
+
+def _is_plan(stored: object) -> bool:
+    """The shape of a `SavedPlan` as pickled; the records are checked as they are used."""
+    types = (str, list, list, frozenset, dict, list)
+    return (
+        isinstance(stored, tuple)
+        and len(stored) == len(types)
+        and all(map(isinstance, stored, types))
+        and len(stored[1]) == POSTS_SHARDS + 1
+    )
 
 
 @dataclass
@@ -72,6 +101,10 @@ class LastRun:
     feeds: dict[str, str]  # relative path -> fingerprint
     warnings: list[list[Any]]  # [path, line, message, severity]: warnings and notes
 
+    def falls_due(self, now: datetime) -> bool:
+        """Whether a scheduled post has fallen due or a post expired since."""
+        return self.next_due_ns is not None and _ns(now) >= self.next_due_ns
+
 
 @dataclass
 class BuildCache:
@@ -82,9 +115,14 @@ class BuildCache:
     last_run: LastRun | None = None
     feeds: dict[str, list[Any]] = field(default_factory=dict)  # abs path -> [fp, size, mtime]
     pending_pings: list[str] = field(default_factory=list)  # feed URLs the hub has not heard of
-    _shards: list[dict[str, PostEntry]] | None = None
-    _shards_written_ns: list[int] = field(default_factory=list)
+    _shards: list[dict[str, PostEntry] | None] = field(
+        default_factory=lambda: [None] * POSTS_SHARDS
+    )
+    _shards_written_ns: list[int] = field(default_factory=lambda: [0] * POSTS_SHARDS)
     _changed_shards: set[int] = field(default_factory=set)
+    _plan: SavedPlan | None = None
+    _plan_loaded: bool = False
+    plan_changed: bool = False
 
     # --- the whole run -------------------------------------------------------------------
 
@@ -93,7 +131,7 @@ class BuildCache:
         last = self.last_run
         if last is None or last.tree != tree or last.out_dir != str(out_dir):
             return None
-        if last.next_due_ns is not None and _ns(now) >= last.next_due_ns:
+        if last.falls_due(now):
             return None
         for relative, fingerprint in last.feeds.items():
             if not self.feed_is_current(out_dir / relative, fingerprint):
@@ -103,27 +141,42 @@ class BuildCache:
     def remember_run(self, last_run: LastRun | None) -> None:
         self.last_run = last_run
 
+    @property
+    def plan(self) -> SavedPlan | None:
+        """The last run's plan (see feeds.incremental), loaded on first use."""
+        if not self._plan_loaded:
+            data = _load_pickle(self.folder / PLAN_FILE, self.key)
+            stored = data.get("plan") if data is not None else None
+            self._plan = SavedPlan(*stored) if _is_plan(stored) else None
+            self._plan_loaded = True
+        return self._plan
+
+    def remember_plan(self, plan: SavedPlan | None) -> None:
+        self._plan, self._plan_loaded, self.plan_changed = plan, True, True
+
     # --- posts -------------------------------------------------------------------------
 
-    @property
-    def shards(self) -> list[dict[str, PostEntry]]:
-        if self._shards is None:
-            folder, key = self.folder, self.key
-            loaded = [_load_posts(posts_file(folder, n), key) for n in range(POSTS_SHARDS)]
-            self._shards = [shard for shard, _ in loaded]
-            self._shards_written_ns = [written_ns for _, written_ns in loaded]
-        return self._shards
+    def shard(self, number: int) -> dict[str, PostEntry]:
+        """One file of post readings, loaded on first use: an edit needs only its own."""
+        shard = self._shards[number]
+        if shard is None:
+            shard, self._shards_written_ns[number] = _load_posts(self.folder, number, self.key)
+            self._shards[number] = shard
+        return shard
+
+    def is_racy(self, relative: str, stamp: Stamp) -> bool:
+        """Modified so soon before its reading was saved that its mtime cannot prove it
+        unchanged since."""
+        number = shard_of(relative)
+        self.shard(number)
+        return stamp[1] >= self._shards_written_ns[number] - _RACY_NS
 
     def post(
         self, relative: str, stamp: Stamp, path: str
     ) -> tuple[Post | None, list[Problem]] | None:
         """The cached reading of a post file, if its stat proves it unchanged."""
-        number = _shard_of(relative)
-        entry = self.shards[number].get(relative)
-        if entry is None or entry[0] != stamp:
-            return None
-        mtime_ns = stamp[1]
-        if mtime_ns >= self._shards_written_ns[number] - _RACY_NS:
+        entry = self.shard(shard_of(relative)).get(relative)
+        if entry is None or entry[0] != stamp or self.is_racy(relative, stamp):
             return None
         try:
             post = None if entry[1] is None else post_from_record(entry[1], path, stamp)
@@ -138,8 +191,8 @@ class BuildCache:
     def remember_post(
         self, relative: str, stamp: Stamp, post: Post | None, problems: list[Problem]
     ) -> None:
-        number = _shard_of(relative)
-        self.shards[number][relative] = (
+        number = shard_of(relative)
+        self.shard(number)[relative] = (
             stamp,
             None if post is None else post_record(post),
             [(p.line, p.message, p.severity.value) for p in problems],
@@ -147,7 +200,8 @@ class BuildCache:
         self._changed_shards.add(number)
 
     def forget_posts_except(self, relatives: set[str]) -> None:
-        for number, shard in enumerate(self.shards):
+        for number in range(POSTS_SHARDS):
+            shard = self.shard(number)
             gone = shard.keys() - relatives
             for relative in gone:
                 del shard[relative]
@@ -178,15 +232,40 @@ class BuildCache:
 
 def tree_digest(listing: Listing) -> str:
     """Changes whenever a post file is added, removed, renamed or touched."""
-    files = listing.files
+    digest = _files_digest(listing.files)
+    digest.update(_problems_digest(listing).digest())
+    return digest.hexdigest()
+
+
+def by_shard(files: Iterable[PostFile]) -> list[list[PostFile]]:
+    """The post files whose readings each file of readings holds."""
+    shards: list[list[PostFile]] = [[] for _ in range(POSTS_SHARDS)]
+    for post_file in files:
+        shards[shard_of(post_file.relative)].append(post_file)
+    return shards
+
+
+def shard_digests(shards: list[list[PostFile]], listing: Listing) -> list[str]:
+    """`tree_digest` per file of readings, then one of the listing's problems: those
+    that differ from the last run's tell where the changes are."""
+    digests = [_files_digest(files).hexdigest() for files in shards]
+    return [*digests, _problems_digest(listing).hexdigest()]
+
+
+def _files_digest(files: Sequence[PostFile]) -> Any:
     digest = hashlib.sha256("\0".join([post_file.relative for post_file in files]).encode())
     # The stamps as one array of integers: formatting 10,000 tuples took 20 ms.
     unstated = (-1, -1, -1, -1)  # no file has a negative size
     stamps = chain.from_iterable([post_file.stamp or unstated for post_file in files])
     digest.update(array("q", stamps).tobytes())
+    return digest
+
+
+def _problems_digest(listing: Listing) -> Any:
+    digest = hashlib.sha256()
     for problem in listing.problems:
         digest.update(f"{problem.path}\0{problem.message}\n".encode())
-    return digest.hexdigest()
+    return digest
 
 
 def cache_key(config: SiteConfig) -> str:
@@ -237,12 +316,10 @@ def load_cache(config: SiteConfig) -> BuildCache:
 
 def save_cache(cache: BuildCache) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not kept."""
-    written_ns = time.time_ns()
+    header = {"format": CACHE_FORMAT, "key": cache.key, "written_ns": time.time_ns()}
     last = cache.last_run
     state = {
-        "format": CACHE_FORMAT,
-        "key": cache.key,
-        "written_ns": written_ns,
+        **header,
         "last_run": None if last is None else last.__dict__,
         "feeds": cache.feeds,
         "pending_pings": cache.pending_pings,
@@ -250,12 +327,10 @@ def save_cache(cache: BuildCache) -> None:
     with contextlib.suppress(OSError):
         cache.folder.mkdir(parents=True, exist_ok=True)
         for number in sorted(cache._changed_shards):
-            assert cache._shards is not None
-            posts = {"format": CACHE_FORMAT, "key": cache.key, "written_ns": written_ns}
-            posts["posts"] = cache._shards[number]
-            encoded = pickle.dumps(posts, protocol=5)
-            target = posts_file(cache.folder, number)
-            _write_atomically(target, hashlib.sha256(encoded).digest() + encoded)
+            _save_pickle(posts_file(cache.folder, number), {**header, "posts": cache.shard(number)})
+        if cache.plan_changed:
+            plan = None if cache.plan is None else tuple(cache.plan)
+            _save_pickle(cache.folder / PLAN_FILE, {**header, "plan": plan})
         # One C-encoded string and one write: json.dump streams small chunks through Python.
         encoded = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         _write_atomically(cache.folder / "state.json", encoded)
@@ -265,23 +340,34 @@ def posts_file(folder: Path, number: int) -> Path:
     return folder / f"posts-{number:02d}.pickle"
 
 
-def _shard_of(relative: str) -> int:
+def shard_of(relative: str) -> int:
     return zlib.crc32(relative.encode()) % POSTS_SHARDS
 
 
-def _load_posts(path: Path, key: str) -> tuple[dict[str, PostEntry], int]:
+def _load_posts(folder: Path, number: int, key: str) -> tuple[dict[str, PostEntry], int]:
     """The readings and when they were written (racy mtimes are judged against that)."""
+    data = _load_pickle(posts_file(folder, number), key)
+    if data is None or not isinstance(posts := data.get("posts"), dict):
+        return {}, 0
+    return posts, data["written_ns"]
+
+
+def _load_pickle(path: Path, key: str) -> dict[str, Any] | None:
+    """One of our pickle files, if it is whole and written for this key."""
     try:
         stored = path.read_bytes()
         checksum, encoded = stored[:_CHECKSUM_BYTES], memoryview(stored)[_CHECKSUM_BYTES:]
         if hashlib.sha256(encoded).digest() != checksum:
-            return {}, 0  # damaged on disk, or changed by hand
+            return None  # damaged on disk, or changed by hand
         data = _PostsUnpickler(io.BytesIO(encoded)).load()
     except _UNREADABLE:
-        return {}, 0
-    if not _is_ours(data, key) or not isinstance(posts := data.get("posts"), dict):
-        return {}, 0
-    return posts, data["written_ns"]
+        return None
+    return data if _is_ours(data, key) else None
+
+
+def _save_pickle(path: Path, data: dict[str, Any]) -> None:
+    encoded = pickle.dumps(data, protocol=5)
+    _write_atomically(path, hashlib.sha256(encoded).digest() + encoded)
 
 
 _UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, LookupError)
@@ -298,16 +384,27 @@ class _PostsUnpickler(pickle.Unpickler):
             ("datetime", "datetime"),
             ("datetime", "timezone"),
             ("datetime", "timedelta"),
-            ("zoneinfo", "ZoneInfo._unpickle"),
+            ("zoneinfo", "ZoneInfo"),
             ("feeds.posts", "Category"),
             ("feeds.fields", "Person"),
         }
     )
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            return _zone_loader  # how a ZoneInfo pickles: getattr(ZoneInfo, "_unpickle")
         if (module, name) not in self.ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
         return super().find_class(module, name)
+
+
+def _zone_loader(owner: object, name: str) -> Any:
+    """The one `getattr` a cache file may ask for: any other could reach any object."""
+    from zoneinfo import ZoneInfo
+
+    if owner is not ZoneInfo or name != "_unpickle":
+        raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the cache")
+    return ZoneInfo._unpickle
 
 
 def _load_json(path: Path, key: str) -> dict[str, Any] | None:

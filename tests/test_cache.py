@@ -14,6 +14,7 @@ from conftest import BASIC_CONFIG, NOW, Site, feed_files
 
 from feeds import build
 from feeds.cache import CACHE_DIR
+from feeds.fields import Person
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
 
@@ -153,6 +154,13 @@ class Planted:
         return (os.system, ("touch planted",))
 
 
+class PlantedLookup:
+    """`getattr` is how a ZoneInfo pickles; on anything else it reaches code to run."""
+
+    def __reduce__(self) -> tuple[object, tuple[object, str]]:
+        return (getattr, (Person, "__init__"))
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -167,6 +175,7 @@ class Planted:
         lambda posts, key: {**posts, "posts": {k: None for k, v in key}},
         lambda posts, key: {**posts, "posts": Planted()},
         lambda posts, key: Planted(),
+        lambda posts, key: {**posts, "posts": PlantedLookup()},
     ],
 )
 def test_a_posts_cache_of_another_shape_or_with_code_in_it_is_ignored(
@@ -186,6 +195,33 @@ def test_a_posts_cache_of_another_shape_or_with_code_in_it_is_ignored(
     result = build(site.config, now=NOW)
     assert not result.has_errors
     assert not (site.root / "planted").exists()
+    assert feed_files(site.output) == cold(site)
+
+
+def test_readings_with_a_named_time_zone_are_reused(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date without an offset is in the site's ZoneInfo, which pickles as
+    getattr(ZoneInfo, "_unpickle"): the cache once refused that, and read every post of
+    such a site again on every run."""
+    from feeds import posts as posts_module
+
+    site.write_config(BASIC_CONFIG + "timezone: Europe/Paris\n")
+    for day in range(1, 6):
+        site.post(f"p{day}", date=f"2024-05-0{day}")
+    age_posts(site)
+    build(site.config, now=NOW)
+    read: list[str] = []
+    read_post = posts_module.read_post
+    monkeypatch.setattr(
+        posts_module,
+        "read_post",
+        lambda path, config: read.append(path.name) or read_post(path, config),
+    )
+    post = site.posts / "p3.md"
+    post.write_text(post.read_text().replace("2024-05-03", "2024-05-06"))  # replans
+    build(site.config, now=NOW)
+    assert read == ["p3.md"]
     assert feed_files(site.output) == cold(site)
 
 
