@@ -22,10 +22,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from . import pages
-from .cache import BuildCache, LastRun, load_cache, next_due_ns, save_cache, tree_digest
+from .cache import (
+    BuildCache,
+    LastRun,
+    SavedPlan,
+    load_cache,
+    next_due_ns,
+    save_cache,
+    tree_digest,
+)
 from .config import SiteConfig, load_config
 from .fields import Person
-from .posts import Post, list_posts, read_body, read_posts
+from .incremental import replan, save_plan
+from .posts import Listing, Post, list_posts, read_body, read_posts
 from .problems import Problem, Severity
 from .publish import (
     PublishReport,
@@ -147,17 +156,21 @@ def build(
         if last is not None:
             result = _replay(last, config, out_dir, wait=wait, prune_stale=prune_stale)
             return _pinged(result, config, cache, (), ping)
-    read = read_posts(config, cache, listing)
-    jobs = plan_jobs(plan_streams(read.posts, config, now), config)
-    feeds, site_pages = _split(job.path for job in jobs)
-    summary = BuildResult(read.problems, len(read.posts), feeds, None, site_pages)
-    if not write or (read.has_errors and not skip_invalid):
+    planned = _replanned(cache, listing, config, tree, now, out_dir) if write else None
+    if planned is None:
+        planned = _planned(cache, listing, config, tree, now)
+    jobs, kept = planned.jobs, planned.kept
+    produced = [*(job.path for job in jobs), *kept]
+    has_errors = any(problem.is_error for problem in planned.problems)
+    feeds, site_pages = _split(produced)
+    summary = BuildResult(planned.problems, planned.posts, feeds, None, site_pages)
+    if not write or (has_errors and not skip_invalid):
         if cache is not None:
             cache.remember_run(None)
             save_cache(cache)
         return summary
     with output_lock(out_dir, wait):
-        remove_all_leftovers(out_dir, (job.path for job in jobs))
+        remove_all_leftovers(out_dir, produced)
         foreign = [job for job in jobs if job.kind == "index" and _is_foreign(out_dir / job.path)]
         jobs = [job for job in jobs if job not in foreign]
         current = {
@@ -168,31 +181,89 @@ def build(
         todo = [job for job in jobs if job.path not in current]
         bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
         written = publish(out_dir, render_jobs(todo, config, bodies))
-        report = PublishReport(written.written, tuple(sorted((*written.unchanged, *current))))
-        stale = find_stale(out_dir, {job.path for job in jobs}, _layout(config, out_dir))
+        report = PublishReport(
+            written.written, tuple(sorted((*written.unchanged, *current, *kept)))
+        )
+        stale = find_stale(
+            out_dir, {*produced} - {job.path for job in foreign}, _layout(config, out_dir)
+        )
         if prune_stale:
             prune(out_dir, stale)
-        warnings = read.problems + tuple(_foreign_page(out_dir / job.path) for job in foreign)
+        warnings = planned.problems + tuple(_foreign_page(out_dir / job.path) for job in foreign)
         if cache is not None:
             for job in todo:
                 cache.remember_feed(out_dir / job.path, job.fingerprint)
             cache.remember_run(
                 LastRun(
                     tree=tree,
-                    next_due_ns=next_due_ns(read.posts, now),
+                    next_due_ns=planned.next_due_ns,
                     out_dir=str(out_dir),
-                    posts=len(read.posts),
-                    feeds={job.path: job.fingerprint for job in jobs},
+                    posts=planned.posts,
+                    feeds={**{job.path: job.fingerprint for job in jobs}, **kept},
                     warnings=[[str(p.path), p.line, p.message, p.severity.value] for p in warnings],
                 )
-                if not read.has_errors
+                if not has_errors
                 else None
             )
+            if not has_errors:
+                cache.remember_plan(planned.saved)
             save_cache(cache)
     result = replace(summary, problems=warnings, report=report, stale=stale, pruned=prune_stale)
     subscribed = {job.path for job in jobs if job.stream is not None and not job.stream.is_archive}
     changed_feeds = [path for path in report.written if path in subscribed]
     return _pinged(result, config, cache, changed_feeds, ping)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """The posts read and planned: every output file but those `kept` as they are."""
+
+    problems: tuple[Problem, ...]
+    posts: int
+    next_due_ns: int | None
+    jobs: list[Job]
+    kept: dict[str, str]
+    """Archive pages (relative path -> fingerprint) an incremental run leaves alone."""
+    saved: SavedPlan | None
+    """The plan for the next run to start from (see feeds.incremental)."""
+
+
+def _planned(
+    cache: BuildCache | None, listing: Listing, config: SiteConfig, tree: str, now: datetime
+) -> _Planned:
+    """The full path: read every changed post, plan every stream."""
+    read = read_posts(config, cache, listing)
+    streams = plan_streams(read.posts, config, now)
+    saved = save_plan(streams, read.problems, tree, listing) if cache is not None else None
+    due = next_due_ns(read.posts, now)
+    return _Planned(read.problems, len(read.posts), due, plan_jobs(streams, config), {}, saved)
+
+
+def _replanned(
+    cache: BuildCache | None,
+    listing: Listing,
+    config: SiteConfig,
+    tree: str,
+    now: datetime,
+    out_dir: Path,
+) -> _Planned | None:
+    """The incremental path, when only posts' texts changed and archive pages are intact."""
+    replanned = replan(cache, listing, config, tree, now) if cache is not None else None
+    if cache is None or cache.last_run is None or replanned is None:
+        return None
+    jobs = plan_jobs(replanned.streams, config)
+    planned = {job.path for job in jobs}
+    kept = {path: fp for path, fp in cache.last_run.feeds.items() if path not in planned}
+    if not all(cache.feed_is_current(out_dir / path, fp) for path, fp in kept.items()):
+        return None
+    return _Planned(
+        replanned.problems,
+        replanned.posts,
+        replanned.next_due_ns,
+        jobs,
+        kept,
+        replanned.plan,
+    )
 
 
 def _replay(

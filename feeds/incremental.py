@@ -1,0 +1,200 @@
+"""Planning after an edit without the rest of the site: the last run's plan, redone.
+
+A cron run after an editor fixed a typo must not load 10,000 cached readings
+and sort them all again to learn that every feed holds the same posts in the
+same order. When each changed file is a post that was already there and whose
+`plan_key` (everything that decides which feeds show it, where, and whether it
+clashes with another post) and problems are as before, the last run's streams
+still hold: only the changed posts' entries differ. Then the subscription
+streams are rebuilt from the saved plan (which keeps the readings of their
+posts only) with the changed posts swapped in, and archive pages, whose posts
+did not change, are kept as they are.
+
+Anything else falls back to the full path, which is always right: a file added,
+removed or renamed, a changed date, slug, category, tag, author or draft flag,
+a new or fixed problem, an edited post on an archive page, a scheduled post
+falling due, an archive page not as it was written, or a plan that is missing,
+damaged or from another tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .cache import POSTS_SHARDS, BuildCache, SavedPlan, by_shard, shard_digests, shard_of
+from .config import SiteConfig
+from .posts import Listing, Post, PostFile, post_from_record, post_record, read_post
+from .problems import Problem, Severity
+from .streams import Stream
+
+MAX_CHANGED_SHARDS = POSTS_SHARDS // 4
+"""Beyond this many changed files of readings, the full path is about as quick."""
+
+
+@dataclass(frozen=True)
+class Replan:
+    """The last run's plan with this run's changes: what `build` needs of the posts."""
+
+    streams: list[Stream]
+    """The subscription streams, exactly as the full path would plan them; archive
+    pages are the last run's (see `LastRun.feeds`)."""
+    problems: tuple[Problem, ...]
+    posts: int
+    next_due_ns: int | None
+    plan: SavedPlan
+    """The plan to save for the next run."""
+
+
+def plan_key(post: Post) -> tuple[Any, ...]:
+    """What decides a post's feeds, its place in them and its clashes: not its text."""
+    return (
+        post.slug,
+        post.id,
+        post.link,
+        post.published,
+        post.categories,
+        post.tags,
+        post.author,
+        post.draft,
+        post.expires,
+    )
+
+
+def save_plan(
+    streams: list[Stream], problems: tuple[Problem, ...], tree: str, listing: Listing
+) -> SavedPlan:
+    """The plan of a full run: `streams` as `plan_streams` made them."""
+    subscription = [stream for stream in streams if not stream.is_archive]
+    archived = frozenset(post.source for s in streams if s.is_archive for post in s.posts)
+    shard_trees = shard_digests(by_shard(listing.files), listing)
+    return _plan(subscription, archived, problems, tree, shard_trees)
+
+
+def _plan(
+    subscription: list[Stream],
+    archived: frozenset[str],
+    problems: tuple[Problem, ...],
+    tree: str,
+    shard_trees: list[str],
+) -> SavedPlan:
+    return SavedPlan(
+        tree=tree,
+        shard_trees=shard_trees,
+        streams=[_stored(stream) for stream in subscription],
+        archived=archived,
+        records={post.source: post_record(post) for s in subscription for post in s.posts},
+        problems=[(str(p.path), p.line, p.message, p.severity.value) for p in problems],
+    )
+
+
+def _stored(stream: Stream) -> tuple[Any, ...]:
+    links = (stream.prev_archive, stream.next_archive, stream.current)
+    sources = tuple(post.source for post in stream.posts)
+    return (stream.key, stream.title, stream.description, stream.directory, *links, sources)
+
+
+def replan(
+    cache: BuildCache, listing: Listing, config: SiteConfig, tree: str, now: datetime
+) -> Replan | None:
+    """The last run's plan updated for the posts edited since, or None for the full path.
+
+    Reads only the changed files, and remembers their readings in `cache`.
+    """
+    last, plan = cache.last_run, cache.plan
+    if last is None or plan is None or plan.tree != last.tree or last.falls_due(now):
+        return None
+    shards = by_shard(listing.files)
+    shard_trees = shard_digests(shards, listing)
+    changed = _changed_files(cache, shards, shard_trees, plan)
+    if changed is None:
+        return None
+    readings = {post_file: read_post(Path(post_file.path), config) for post_file in changed}
+    fresh: dict[str, Post] = {}
+    for post_file, (post, problems) in readings.items():
+        if post is None or not _same_plan(cache, post_file, post, problems, plan):
+            return None
+        fresh[post.source] = post
+    try:
+        streams = _streams(plan, listing, fresh)
+    except (TypeError, ValueError, KeyError):
+        return None  # a plan of another shape
+    for post_file, (post, problems) in readings.items():
+        assert post_file.stamp is not None
+        cache.remember_post(post_file.relative, post_file.stamp, post, problems)
+    problems = tuple(
+        Problem(Path(path), line, message, Severity(severity))
+        for path, line, message, severity in plan.problems
+    )
+    new_plan = _plan(streams, plan.archived, problems, tree, shard_trees)
+    return Replan(streams, problems, last.posts, last.next_due_ns, new_plan)
+
+
+def _changed_files(
+    cache: BuildCache, shards: list[list[PostFile]], shard_trees: list[str], plan: SavedPlan
+) -> list[PostFile] | None:
+    """The post files changed since the plan was made, if all were there before."""
+    differing = [n for n, digest in enumerate(shard_trees) if digest != plan.shard_trees[n]]
+    if POSTS_SHARDS in differing or len(differing) > MAX_CHANGED_SHARDS:
+        return None  # the listing's own problems changed, or much did
+    changed: list[PostFile] = []
+    for number in differing:
+        readings = cache.shard(number)
+        if {post_file.relative for post_file in shards[number]} != readings.keys():
+            return None  # a file added, removed or renamed (or a damaged cache file)
+        for post_file in shards[number]:
+            if post_file.stamp is None:
+                return None
+            if post_file.stamp != readings[post_file.relative][0] or cache.is_racy(
+                post_file.relative, post_file.stamp
+            ):
+                changed.append(post_file)
+    return changed
+
+
+def _same_plan(
+    cache: BuildCache, post_file: PostFile, post: Post, problems: list[Problem], plan: SavedPlan
+) -> bool:
+    """Whether the edit leaves the plan as it was: same planning keys, same problems, and
+    not on an archive page (whose files this run keeps)."""
+    stamp, record, rows = cache.shard(shard_of(post_file.relative))[post_file.relative]
+    if record is None or post.source in plan.archived:
+        return False
+    if [(p.line, p.message, p.severity.value) for p in problems] != rows:
+        return False
+    try:
+        return plan_key(post) == plan_key(post_from_record(record, post.source, stamp))
+    except ValueError:
+        return False
+
+
+def _streams(plan: SavedPlan, listing: Listing, fresh: dict[str, Post]) -> list[Stream]:
+    """The saved subscription streams, their posts rebuilt from the plan's readings."""
+    stamps = {post_file.path: post_file.stamp for post_file in listing.files}
+    posts = dict(fresh)
+
+    def post_of(source: str) -> Post:
+        if source not in posts:
+            stamp = stamps[source]
+            if stamp is None:
+                raise ValueError("a post file that cannot be stat'ed")
+            posts[source] = post_from_record(plan.records[source], source, stamp)
+        return posts[source]
+
+    return [
+        Stream(
+            key=key,
+            title=title,
+            description=description,
+            directory=directory,
+            posts=tuple(map(post_of, sources)),
+            prev_archive=prev_archive,
+            next_archive=next_archive,
+            current=current,
+        )
+        for key, title, description, directory, prev_archive, next_archive, current, sources in (
+            plan.streams
+        )
+    ]
