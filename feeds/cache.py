@@ -49,7 +49,7 @@ from .config import SiteConfig
 from .posts import Listing, Post, PostFile, PostRecord, Stamp, post_from_record, post_record
 from .problems import Problem, Severity
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 CACHE_DIR = ".feeds-cache"
 _RACY_NS = 2_000_000_000
 PLAN_FILE = "plan.pickle"
@@ -57,7 +57,7 @@ POSTS_SHARDS = 32
 """The per-post readings are split over this many files by a hash of the post's
 path, so an edit rewrites one small file, not the readings of the whole site."""
 _CHECKSUM_BYTES = 32  # the SHA-256 of the pickle, in front of it
-PostEntry = tuple[Stamp, PostRecord | None, list[tuple[int | None, str, str]]]
+PostEntry = tuple[Stamp, PostRecord | None, tuple[tuple[int | None, str, str], ...]]
 """A post file's stat, its post (or None) and its problems as (line, message, severity)."""
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
 
@@ -195,7 +195,7 @@ class BuildCache:
         self.shard(number)[relative] = (
             stamp,
             None if post is None else post_record(post),
-            [(p.line, p.message, p.severity.value) for p in problems],
+            problem_rows(problems),
         )
         self._changed_shards.add(number)
 
@@ -228,6 +228,11 @@ class BuildCache:
             self.feeds.pop(str(target), None)
             return
         self.feeds[str(target)] = [fingerprint, status.st_size, status.st_mtime_ns]
+
+
+def problem_rows(problems: Iterable[Problem]) -> tuple[tuple[int | None, str, str], ...]:
+    """Problems as plain values; a tuple, so that most posts share the one empty tuple."""
+    return tuple((p.line, p.message, p.severity.value) for p in problems)
 
 
 def tree_digest(listing: Listing) -> str:

@@ -24,7 +24,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .cache import POSTS_SHARDS, BuildCache, SavedPlan, by_shard, shard_digests, shard_of
+from .cache import (
+    POSTS_SHARDS,
+    BuildCache,
+    SavedPlan,
+    by_shard,
+    problem_rows,
+    shard_digests,
+    shard_of,
+)
 from .config import SiteConfig
 from .posts import Listing, Post, PostFile, post_from_record, post_record, read_post
 from .problems import Problem, Severity
@@ -111,7 +119,7 @@ def replan(
     changed = _changed_files(cache, shards, shard_trees, plan)
     if changed is None:
         return None
-    readings = {post_file: read_post(Path(post_file.path), config) for post_file in changed}
+    readings = {f: read_post(f.path, config, f.stamp) for f in changed}
     fresh: dict[str, Post] = {}
     for post_file, (post, problems) in readings.items():
         if post is None or not _same_plan(cache, post_file, post, problems, plan):
@@ -162,7 +170,7 @@ def _same_plan(
     stamp, record, rows = cache.shard(shard_of(post_file.relative))[post_file.relative]
     if record is None or post.source in plan.archived:
         return False
-    if [(p.line, p.message, p.severity.value) for p in problems] != rows:
+    if problem_rows(problems) != tuple(rows):
         return False
     try:
         return plan_key(post) == plan_key(post_from_record(record, post.source, stamp))

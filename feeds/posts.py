@@ -274,7 +274,7 @@ def read_posts(
             misses.append(post_file)
         else:
             readings[post_file.relative] = hit
-    for post_file, reading in zip(misses, _read_all([f.path for f in misses], config), strict=True):
+    for post_file, reading in zip(misses, _read_all(misses, config), strict=True):
         readings[post_file.relative] = reading
         if cache is not None and post_file.stamp is not None:
             cache.remember_post(post_file.relative, post_file.stamp, *reading)
@@ -292,48 +292,61 @@ def read_posts(
     return ReadResult(tuple(unique), tuple(problems))
 
 
-def _read_all(paths: list[str], config: SiteConfig) -> list[tuple[Post | None, list[Problem]]]:
-    """`read_post` for each path, in order; a forked worker takes a share when it pays."""
+def _read_all(files: list[PostFile], config: SiteConfig) -> list[tuple[Post | None, list[Problem]]]:
+    """`read_post` for each file, in order; a forked worker takes a share when it pays."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if cores < 2 or len(paths) < PARALLEL_MIN_FILES:
-        return _read_chunk(paths, config)
+    if cores < 2 or len(files) < PARALLEL_MIN_FILES:
+        return _read_chunk(files, config)
     import multiprocessing
 
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # no fork on this platform
-        return _read_chunk(paths, config)
-    size = -(-len(paths) // cores)
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+        return _read_chunk(files, config)
+    size = -(-len(files) // cores)
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     with context.Pool(len(chunks) - 1) as pool:
         pending = [pool.apply_async(_read_chunk_as_records, (c, config)) for c in chunks[1:]]
         results = _read_chunk(chunks[0], config)  # this process takes the first share
         for job, chunk in zip(pending, chunks[1:], strict=True):
-            for path, (record, stamp, problems) in zip(chunk, job.get(), strict=True):
-                post = None if record is None else post_from_record(record, path, stamp)
+            for post_file, (record, stamp, problems) in zip(chunk, job.get(), strict=True):
+                stamp = post_file.stamp if stamp == post_file.stamp else stamp
+                post = None if record is None else post_from_record(record, post_file.path, stamp)
                 results.append((post, problems))
     return results
 
 
-def _read_chunk(paths: list[str], config: SiteConfig) -> list[tuple[Post | None, list[Problem]]]:
-    return [read_post(Path(path), config) for path in paths]
+def _read_chunk(
+    files: list[PostFile], config: SiteConfig
+) -> list[tuple[Post | None, list[Problem]]]:
+    return [read_post(post_file.path, config, post_file.stamp) for post_file in files]
 
 
 def _read_chunk_as_records(
-    paths: list[str], config: SiteConfig
+    files: list[PostFile], config: SiteConfig
 ) -> list[tuple[PostRecord | None, Stamp, list[Problem]]]:
     """A worker's share, as records: the reading process knows each post's path, and
     rebuilding Path objects from a pickle costs more than the rest of a post."""
     results = []
-    for post, problems in _read_chunk(paths, config):
+    for post, problems in _read_chunk(files, config):
         record = None if post is None else post_record(post)
         results.append((record, post.stamp if post is not None else (0, 0, 0, 0), problems))
     return results
 
 
-def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem]]:
-    """One file to one post, or None with the reasons."""
+def read_post(
+    path: Path | str, config: SiteConfig, listed: Stamp | None = None
+) -> tuple[Post | None, list[Problem]]:
+    """One file to one post, or None with the reasons.
+
+    The post keeps the path as given (a listing's string, not a copy) and, when the file
+    is still as `listed`, that stamp: 100,000 posts each with their own copies of both
+    held 33 MB more.
+    """
+    source, path = str(path), Path(path)
     document, stamp, problem = _read_text(path, config)
+    if stamp == listed:
+        stamp = listed
     if problem is not None:
         return None, [problem]
     parts = split_front_matter(document)
@@ -353,7 +366,7 @@ def read_post(path: Path, config: SiteConfig) -> tuple[Post | None, list[Problem
     except YamlTextError as error:
         line = error.line + 1 if error.line is not None else 1
         return None, [Problem(path, line, error.message)]
-    post, found = _PostBuilder(path, config, values).build(stamp, body_line)
+    post, found = _PostBuilder(path, config, values).build(source, stamp, body_line)
     if post is not None and has_template_text(document):  # spares splitting the body
         _, dropped = strip_templates(_body(document, body_line), body_line, _is_markdown(path))
         found += [Problem(path, line, message, Severity.WARNING) for line, message in dropped]
@@ -495,7 +508,7 @@ class _PostBuilder:
         self.name = path.parent.name if bundle else stem
         """The post's name: its file's, or its folder's for a page bundle (`slug/index.md`)."""
 
-    def build(self, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
+    def build(self, source: str, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
         date = self._published()
         if date is None and self.undated and self.rules.generator:
             note = (
@@ -533,7 +546,7 @@ class _PostBuilder:
         if post_id is None and self.config.id_scheme == "link":
             post_id = link
         post = Post(
-            source=str(self.path),
+            source=source,
             stamp=stamp,
             slug=slug,
             id=post_id or f"tag:{self.config.id_authority},{date.written.isoformat()}:{slug}",
