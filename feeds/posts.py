@@ -164,13 +164,11 @@ def list_posts(config: SiteConfig) -> Listing:
             f"{config.path.name} to the folder that holds your posts",
         )
         return Listing((), (problem,))
-    found: list[PostFile] = []
-    problems: list[Problem] = []
-    root = os.path.realpath(folder) + os.sep
-    _walk(str(folder), "", root, _post_matcher(config), found, problems)
-    found.sort(key=lambda post_file: post_file.relative)
-    problems.sort(key=lambda problem: str(problem.path))
-    return Listing(tuple(found), tuple(problems))
+    walk = _Walk(os.path.realpath(folder) + os.sep, _post_matcher(config))
+    walk.folder(str(folder), "")
+    walk.found.sort(key=lambda post_file: post_file.relative)
+    walk.problems.sort(key=lambda problem: str(problem.path))
+    return Listing(tuple(walk.found), tuple(walk.problems))
 
 
 def _post_matcher(config: SiteConfig) -> Callable[[str], bool]:
@@ -186,69 +184,62 @@ def _post_matcher(config: SiteConfig) -> Callable[[str], bool]:
     return lambda relative: pattern.fullmatch(relative) is not None
 
 
-def _walk(
-    folder: str,
-    prefix: str,
-    root: str,
-    is_post: Callable[[str], bool],
-    found: list[PostFile],
-    problems: list[Problem],
-) -> None:
-    # Entry by entry, not as a list: 100,000 entries held at once left 50 MB of
-    # fragmented memory behind them.
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                _visit(entry, prefix, root, is_post, found, problems)
-    except OSError as error:
-        problems.append(Problem(Path(folder), None, f"cannot list ({error.strerror})"))
+class _Walk:
+    """One listing of the posts folder: what it found, and its problems."""
 
+    def __init__(self, root: str, is_post: Callable[[str], bool]) -> None:
+        self.root = root
+        self.is_post = is_post
+        self.found: list[PostFile] = []
+        self.problems: list[Problem] = []
 
-def _visit(
-    entry: os.DirEntry[str],
-    prefix: str,
-    root: str,
-    is_post: Callable[[str], bool],
-    found: list[PostFile],
-    problems: list[Problem],
-) -> None:
-    name = entry.name
-    if name.startswith("_"):
-        problems.append(
-            Problem(
-                Path(entry.path),
-                None,
-                "skipped: a name starting with '_' marks drafts, section pages and a "
-                "generator's own files; rename it to publish it",
-                Severity.NOTE,
-            )
-        )
-    elif entry.is_file(follow_symlinks=False):  # most entries: tested first
-        if is_post(relative := prefix + name):
-            _add_file(found, relative, entry)
-    elif entry.is_symlink():
-        target = os.path.realpath(entry.path)
-        if not (target + os.sep).startswith(root):
-            problems.append(
+    def folder(self, folder: str, prefix: str) -> None:
+        # Entry by entry, not as a list: 100,000 entries held at once left 50 MB of
+        # fragmented memory behind them.
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    self.entry(entry, prefix)
+        except OSError as error:
+            self.problems.append(Problem(Path(folder), None, f"cannot list ({error.strerror})"))
+
+    def entry(self, entry: os.DirEntry[str], prefix: str) -> None:
+        name = entry.name
+        if name.startswith("_"):
+            self.problems.append(
                 Problem(
                     Path(entry.path),
                     None,
-                    f"symbolic link to {target}, outside the posts folder; "
-                    "copy the post in instead",
+                    "skipped: a name starting with '_' marks drafts, section pages and a "
+                    "generator's own files; rename it to publish it",
+                    Severity.NOTE,
                 )
             )
-        elif not entry.is_dir() and is_post(relative := prefix + name):
-            _add_file(found, relative, entry)
-    elif entry.is_dir(follow_symlinks=False):
-        _walk(entry.path, f"{prefix}{name}/", root, is_post, found, problems)
+        elif entry.is_file(follow_symlinks=False):  # most entries: tested first
+            if self.is_post(relative := prefix + name):
+                self.file(relative, entry)
+        elif entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if not (target + os.sep).startswith(self.root):
+                self.problems.append(
+                    Problem(
+                        Path(entry.path),
+                        None,
+                        f"symbolic link to {target}, outside the posts folder; "
+                        "copy the post in instead",
+                    )
+                )
+            elif not entry.is_dir() and self.is_post(relative := prefix + name):
+                self.file(relative, entry)
+        elif entry.is_dir(follow_symlinks=False):
+            self.folder(entry.path, f"{prefix}{name}/")
 
-
-def _add_file(found: list[PostFile], relative: str, entry: os.DirEntry[str]) -> None:
-    try:
-        stamp: Stamp | None = file_stamp(entry.stat())
-    except OSError:
-        stamp = None
-    found.append(PostFile(relative, entry.path, stamp))
+    def file(self, relative: str, entry: os.DirEntry[str]) -> None:
+        try:
+            stamp: Stamp | None = file_stamp(entry.stat())
+        except OSError:
+            stamp = None
+        self.found.append(PostFile(relative, entry.path, stamp))
 
 
 PARALLEL_MIN_FILES = 1500
