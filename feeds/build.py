@@ -25,11 +25,11 @@ from . import pages
 from .cache import (
     BuildCache,
     LastRun,
+    PostsTree,
     SavedPlan,
     load_cache,
     next_due_ns,
     save_cache,
-    tree_digest,
 )
 from .config import SiteConfig, load_config
 from .fields import Person
@@ -149,15 +149,15 @@ def build(
     out_dir = (Path(output_dir) if output_dir else config.output_dir).absolute()
     cache = load_cache(config) if use_cache else None
     listing = list_posts(config)
-    tree = tree_digest(listing) if cache is not None else ""
-    if cache is not None and write:
-        last = cache.replay(tree, now, out_dir)
+    tree = PostsTree(listing) if cache is not None else None
+    if cache is not None and tree is not None and write:
+        last = cache.replay(tree.digest, now, out_dir)
         if last is not None:
             result = _replay(last, config, out_dir, wait=wait, prune_stale=prune_stale)
             return _pinged(result, config, cache, (), ping)
-    planned = _replanned(cache, listing, config, tree, now, out_dir) if write else None
+    planned = _replanned(cache, tree, config, now, out_dir) if write else None
     if planned is None:
-        planned = _planned(cache, listing, config, tree, now)
+        planned = _planned(cache, listing, tree, config, now)
     jobs, kept = planned.jobs, planned.kept
     produced = [*(job.path for job in jobs), *kept]
     has_errors = any(problem.is_error for problem in planned.problems)
@@ -194,7 +194,7 @@ def build(
                 cache.remember_feed(out_dir / job.path, job.fingerprint)
             cache.remember_run(
                 LastRun(
-                    tree=tree,
+                    tree=tree.digest if tree is not None else "",
                     next_due_ns=planned.next_due_ns,
                     out_dir=str(out_dir),
                     posts=planned.posts,
@@ -228,31 +228,36 @@ class _Planned:
 
 
 def _planned(
-    cache: BuildCache | None, listing: Listing, config: SiteConfig, tree: str, now: datetime
+    cache: BuildCache | None,
+    listing: Listing,
+    tree: PostsTree | None,
+    config: SiteConfig,
+    now: datetime,
 ) -> _Planned:
     """The full path: read every changed post, plan every stream."""
     from .incremental import save_plan  # with its dataclass: 3 ms a no-change run spares
 
     read = read_posts(config, cache, listing)
     streams = plan_streams(read.posts, config, now)
-    saved = save_plan(streams, read.problems, tree, listing) if cache is not None else None
+    saved = save_plan(streams, read.problems, tree) if tree is not None else None
     due = next_due_ns(read.posts, now)
     return _Planned(read.problems, len(read.posts), due, plan_jobs(streams, config), {}, saved)
 
 
 def _replanned(
     cache: BuildCache | None,
-    listing: Listing,
+    tree: PostsTree | None,
     config: SiteConfig,
-    tree: str,
     now: datetime,
     out_dir: Path,
 ) -> _Planned | None:
     """The incremental path, when only posts' texts changed and archive pages are intact."""
     from .incremental import replan
 
-    replanned = replan(cache, listing, config, tree, now) if cache is not None else None
-    if cache is None or cache.last_run is None or replanned is None:
+    if cache is None or tree is None or cache.last_run is None:
+        return None
+    replanned = replan(cache, tree, config, now)
+    if replanned is None:
         return None
     jobs = plan_jobs(replanned.streams, config)
     planned = {job.path for job in jobs}

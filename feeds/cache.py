@@ -40,6 +40,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from importlib.util import find_spec
 from itertools import chain
 from pathlib import Path
@@ -68,7 +69,7 @@ class SavedPlan(NamedTuple):
     tree: str
     """The `tree_digest` of the run that made it."""
     shard_trees: list[str]
-    """`shard_digests` of that run: which files of readings an edit touched."""
+    """`PostsTree.shard_digests` of that run: which files of readings an edit touched."""
     streams: list[tuple[Any, ...]]
     """The subscription streams: their fields, with a tuple of post sources as `posts`."""
     archived: frozenset[str]
@@ -242,19 +243,29 @@ def tree_digest(listing: Listing) -> str:
     return digest.hexdigest()
 
 
-def by_shard(files: Iterable[PostFile]) -> list[list[PostFile]]:
-    """The post files whose readings each file of readings holds."""
-    shards: list[list[PostFile]] = [[] for _ in range(POSTS_SHARDS)]
-    for post_file in files:
-        shards[shard_of(post_file.relative)].append(post_file)
-    return shards
+class PostsTree:
+    """The post files as the cache sees them: one digest for the no-change check and,
+    computed once and only when something changed, the files split as the files of
+    readings split them, with a digest each (see feeds.incremental)."""
 
+    def __init__(self, listing: Listing) -> None:
+        self.listing = listing
+        self.digest = tree_digest(listing)
 
-def shard_digests(shards: list[list[PostFile]], listing: Listing) -> list[str]:
-    """`tree_digest` per file of readings, then one of the listing's problems: those
-    that differ from the last run's tell where the changes are."""
-    digests = [_files_digest(files).hexdigest() for files in shards]
-    return [*digests, _problems_digest(listing).hexdigest()]
+    @cached_property
+    def shards(self) -> list[list[PostFile]]:
+        """The post files whose readings each file of readings holds."""
+        shards: list[list[PostFile]] = [[] for _ in range(POSTS_SHARDS)]
+        for post_file in self.listing.files:
+            shards[shard_of(post_file.relative)].append(post_file)
+        return shards
+
+    @cached_property
+    def shard_digests(self) -> list[str]:
+        """`tree_digest` per file of readings, then one of the listing's problems: those
+        that differ from the last run's tell where the changes are."""
+        digests = [_files_digest(files).hexdigest() for files in self.shards]
+        return [*digests, _problems_digest(self.listing).hexdigest()]
 
 
 def _files_digest(files: Sequence[PostFile]) -> Any:

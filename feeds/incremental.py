@@ -27,10 +27,9 @@ from typing import Any
 from .cache import (
     POSTS_SHARDS,
     BuildCache,
+    PostsTree,
     SavedPlan,
-    by_shard,
     problem_rows,
-    shard_digests,
     shard_of,
 )
 from .config import SiteConfig
@@ -71,26 +70,22 @@ def plan_key(post: Post) -> tuple[Any, ...]:
     )
 
 
-def save_plan(
-    streams: list[Stream], problems: tuple[Problem, ...], tree: str, listing: Listing
-) -> SavedPlan:
+def save_plan(streams: list[Stream], problems: tuple[Problem, ...], tree: PostsTree) -> SavedPlan:
     """The plan of a full run: `streams` as `plan_streams` made them."""
     subscription = [stream for stream in streams if not stream.is_archive]
     archived = frozenset(post.source for s in streams if s.is_archive for post in s.posts)
-    shard_trees = shard_digests(by_shard(listing.files), listing)
-    return _plan(subscription, archived, problems, tree, shard_trees)
+    return _plan(subscription, archived, problems, tree)
 
 
 def _plan(
     subscription: list[Stream],
     archived: frozenset[str],
     problems: tuple[Problem, ...],
-    tree: str,
-    shard_trees: list[str],
+    tree: PostsTree,
 ) -> SavedPlan:
     return SavedPlan(
-        tree=tree,
-        shard_trees=shard_trees,
+        tree=tree.digest,
+        shard_trees=tree.shard_digests,
         streams=[_stored(stream) for stream in subscription],
         archived=archived,
         records={post.source: post_record(post) for s in subscription for post in s.posts},
@@ -104,9 +99,7 @@ def _stored(stream: Stream) -> tuple[Any, ...]:
     return (stream.key, stream.title, stream.description, stream.directory, *links, sources)
 
 
-def replan(
-    cache: BuildCache, listing: Listing, config: SiteConfig, tree: str, now: datetime
-) -> Replan | None:
+def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime) -> Replan | None:
     """The last run's plan updated for the posts edited since, or None for the full path.
 
     Reads only the changed files, and remembers their readings in `cache`.
@@ -114,9 +107,7 @@ def replan(
     last, plan = cache.last_run, cache.plan
     if last is None or plan is None or plan.tree != last.tree or last.falls_due(now):
         return None
-    shards = by_shard(listing.files)
-    shard_trees = shard_digests(shards, listing)
-    changed = _changed_files(cache, shards, shard_trees, plan)
+    changed = _changed_files(cache, tree, plan)
     if changed is None:
         return None
     readings = {f: read_post(f.path, config, f.stamp) for f in changed}
@@ -126,7 +117,7 @@ def replan(
             return None
         fresh[post.source] = post
     try:
-        streams = _streams(plan, listing, fresh)
+        streams = _streams(plan, tree.listing, fresh)
     except (TypeError, ValueError, KeyError):
         return None  # a plan of another shape
     for post_file, (post, problems) in readings.items():
@@ -136,15 +127,14 @@ def replan(
         Problem(Path(path), line, message, Severity(severity))
         for path, line, message, severity in plan.problems
     )
-    new_plan = _plan(streams, plan.archived, problems, tree, shard_trees)
+    new_plan = _plan(streams, plan.archived, problems, tree)
     return Replan(streams, problems, last.posts, last.next_due_ns, new_plan)
 
 
-def _changed_files(
-    cache: BuildCache, shards: list[list[PostFile]], shard_trees: list[str], plan: SavedPlan
-) -> list[PostFile] | None:
+def _changed_files(cache: BuildCache, tree: PostsTree, plan: SavedPlan) -> list[PostFile] | None:
     """The post files changed since the plan was made, if all were there before."""
-    differing = [n for n, digest in enumerate(shard_trees) if digest != plan.shard_trees[n]]
+    shards = tree.shards
+    differing = [n for n, digest in enumerate(tree.shard_digests) if digest != plan.shard_trees[n]]
     if POSTS_SHARDS in differing or len(differing) > MAX_CHANGED_SHARDS:
         return None  # the listing's own problems changed, or much did
     changed: list[PostFile] = []
