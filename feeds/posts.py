@@ -8,13 +8,14 @@ id are reported against the files that cause them.
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -41,6 +42,7 @@ _GLOB_PARTS = re.compile(r"(\*\*/|\*\*|\*|\?)")
 _GLOB_REGEX = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
 _NOT_A_PATH = re.compile(r"[:{}%\s]")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
 
 
 Stamp = tuple[int, int, int, int]
@@ -284,26 +286,72 @@ def read_posts(
 
 
 def _read_all(files: list[PostFile], config: SiteConfig) -> list[tuple[Post | None, list[Problem]]]:
-    """`read_post` for each file, in order; a forked worker takes a share when it pays."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if cores < 2 or len(files) < PARALLEL_MIN_FILES:
-        return _read_chunk(files, config)
-    import multiprocessing
+    """`read_post` for each file, in order; forked workers take shares when it pays.
 
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform
+    Plain `fork` and a pipe rather than a `multiprocessing` pool: each worker streams
+    its readings back as one pickle that this process loads while the worker is still
+    writing it, and nothing else crosses (the pool's result thread also competed with
+    this process's own reading for the interpreter lock).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if cores < 2 or len(files) < PARALLEL_MIN_FILES or not hasattr(os, "fork"):
         return _read_chunk(files, config)
     size = -(-len(files) // cores)
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    with context.Pool(len(chunks) - 1) as pool:
-        pending = [pool.apply_async(_read_chunk_as_records, (c, config)) for c in chunks[1:]]
-        results = _read_chunk(chunks[0], config)  # this process takes the first share
-        for job, chunk in zip(pending, chunks[1:], strict=True):
-            for post_file, (record, stamp, problems) in zip(chunk, job.get(), strict=True):
-                stamp = post_file.stamp if stamp == post_file.stamp else stamp
-                post = None if record is None else post_from_record(record, post_file.path, stamp)
-                results.append((post, problems))
+    shares = [files[i : i + size] for i in range(0, len(files), size)]
+    workers = [_forked_reader(share, config) for share in shares[1:]]
+    results = _read_chunk(shares[0], config)  # this process takes the first share
+    for share, worker in zip(shares[1:], workers, strict=True):
+        results += _collected(share, worker, config)
+    return results
+
+
+def _forked_reader(share: list[PostFile], config: SiteConfig) -> tuple[int, int] | None:
+    """A worker process reading `share`: its pid and the pipe its readings come through;
+    None if the system refuses another process (the share is then read here)."""
+    try:
+        reading, writing = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reading)
+        os.close(writing)
+        return None
+    if pid == 0:  # the worker: never returns, never runs the parent's exit handlers
+        status = 1
+        try:
+            os.close(reading)
+            with open(writing, "wb") as pipe:
+                pickle.dump(_read_chunk_as_records(share, config), pipe, pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    return pid, reading
+
+
+def _collected(
+    share: list[PostFile], worker: tuple[int, int] | None, config: SiteConfig
+) -> list[tuple[Post | None, list[Problem]]]:
+    """A worker's readings; should it have failed in any way, the share is read here."""
+    if worker is None:
+        return _read_chunk(share, config)
+    pid, reading = worker
+    try:
+        with open(reading, "rb") as pipe:
+            records = pickle.load(pipe)
+    except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+        records = None  # a worker that died mid-way: its share is read again below
+    finally:
+        os.waitpid(pid, 0)
+    if not isinstance(records, list) or len(records) != len(share):
+        return _read_chunk(share, config)
+    results = []
+    for post_file, (record, stamp, problems) in zip(share, records, strict=True):
+        stamp = post_file.stamp if stamp == post_file.stamp else stamp
+        post = None if record is None else post_from_record(record, post_file.path, stamp)
+        results.append((post, problems))
     return results
 
 
@@ -334,8 +382,8 @@ def read_post(
     is still as `listed`, that stamp: 100,000 posts each with their own copies of both
     held 33 MB more.
     """
-    source, path = str(path), Path(path)
-    document, stamp, problem = _read_text(path, config)
+    source = os.fspath(path)
+    document, stamp, problem = _read_text(source, config)
     if stamp == listed:
         stamp = listed
     if problem is not None:
@@ -343,31 +391,31 @@ def read_post(
     parts = split_front_matter(document)
     if isinstance(parts, str):
         if not document.startswith(("---", "+++")) and (
-            config.rules.generator or path.suffix == ".html"
+            config.rules.generator or not _is_markdown(source)
         ):
-            return None, [Problem(path, None, "skipped: no front matter", Severity.NOTE)]
-        return None, [Problem(path, 1, parts)]
+            return None, [Problem(Path(source), None, "skipped: no front matter", Severity.NOTE)]
+        return None, [Problem(Path(source), 1, parts)]
     front, body_line, fence = parts
     problems: list[Problem] = []
     try:
         if fence == "+++":
             values = load_toml_mapping(xml_safe(front))
         else:
-            values = _load_front_matter(xml_safe(front), path, problems)
+            values = _load_front_matter(xml_safe(front), source, problems)
     except YamlTextError as error:
         line = error.line + 1 if error.line is not None else 1
-        return None, [Problem(path, line, error.message)]
-    post, found = _PostBuilder(path, config, values).build(source, stamp, body_line)
+        return None, [Problem(Path(source), line, error.message)]
+    post, found = _PostBuilder(source, config, values).build(stamp, body_line)
     if post is not None and has_template_text(document):  # spares splitting the body
-        _, dropped = strip_templates(_body(document, body_line), body_line, _is_markdown(path))
-        found += [Problem(path, line, message, Severity.WARNING) for line, message in dropped]
+        _, dropped = strip_templates(_body(document, body_line), body_line, _is_markdown(source))
+        found += [Problem(Path(source), line, text, Severity.WARNING) for line, text in dropped]
     return post, problems + found
 
 
 def read_body(post: Post, config: SiteConfig) -> str:
     """The body of a post read earlier, without template text (see `templates`);
     "" if the file has become unreadable."""
-    document, _, problem = _read_text(Path(post.source), config)
+    document, _, problem = _read_text(post.source, config)
     if problem is not None:
         return ""
     body = xml_safe(_body(document, post.body_line))
@@ -405,11 +453,11 @@ def split_front_matter(document: str) -> tuple[str, int, str] | str:
     return front, front.count("\n") + 3, fence
 
 
-def _read_text(path: Path, config: SiteConfig) -> tuple[str, Stamp, Problem | None]:
+def _read_text(path: str, config: SiteConfig) -> tuple[str, Stamp, Problem | None]:
     """The file as text with newlines normalised, read at most `max_post_bytes` deep."""
     limit = config.max_post_bytes
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, _OPEN_FLAGS)
         try:
             status = os.fstat(descriptor)
             # Never more than the limit, so a huge file is not read whole; and no more
@@ -421,7 +469,7 @@ def _read_text(path: Path, config: SiteConfig) -> tuple[str, Stamp, Problem | No
         return (
             "",
             (0, 0, 0, 0),
-            Problem(path, None, f"cannot read the file ({error.strerror or error})"),
+            Problem(Path(path), None, f"cannot read the file ({error.strerror or error})"),
         )
     stamp = file_stamp(status)
     if len(raw) > limit:
@@ -429,12 +477,13 @@ def _read_text(path: Path, config: SiteConfig) -> tuple[str, Stamp, Problem | No
             f"the file is larger than max_post_bytes ({limit} bytes); shorten it, "
             f"or raise max_post_bytes in {config.path.name}"
         )
-        return "", stamp, Problem(path, None, message)
+        return "", stamp, Problem(Path(path), None, message)
     try:
         document = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return "", stamp, Problem(path, line, "this is not UTF-8 text; save the file as UTF-8")
+        message = "this is not UTF-8 text; save the file as UTF-8"
+        return "", stamp, Problem(Path(path), line, message)
     if "\r" in document:
         document = document.replace("\r\n", "\n").replace("\r", "\n")
     return document, stamp, None
@@ -450,7 +499,7 @@ def _read_up_to(descriptor: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _load_front_matter(front: str, path: Path, problems: list[Problem]) -> dict[str, Located]:
+def _load_front_matter(front: str, path: str, problems: list[Problem]) -> dict[str, Located]:
     """YAML forbids tabs for indentation, yet editors type them; read them as spaces."""
     try:
         return load_mapping(front)
@@ -460,7 +509,7 @@ def _load_front_matter(front: str, path: Path, problems: list[Problem]) -> dict[
     values = load_mapping(_LEADING_TABS.sub(lambda m: "  " * len(m.group()), front))
     problems.append(
         Problem(
-            path,
+            Path(path),
             2,
             "tabs in the front matter were read as two spaces each; indent with spaces",
             Severity.WARNING,
@@ -476,8 +525,8 @@ class _PostBuilder:
     `[extra] updated`), the keys are tried in order and the first one given wins.
     """
 
-    def __init__(self, path: Path, config: SiteConfig, values: dict[str, Located]) -> None:
-        self.path = path
+    def __init__(self, source: str, config: SiteConfig, values: dict[str, Located]) -> None:
+        self.source = source
         self.config = config
         self.rules = config.rules
         if self.rules.case_insensitive_keys:
@@ -494,12 +543,20 @@ class _PostBuilder:
                     self.given[f"{head}.{inner}"] = Located(value, located.line)
         self.problems: list[Problem] = []
         self.undated = False
-        stem = path.stem
-        bundle = stem == "index" and path.parent != config.posts_dir
-        self.name = path.parent.name if bundle else stem
+        folder, file_name = os.path.split(source)
+        dot = file_name.rfind(".")  # as Path.stem has it: `.hidden` and `x.` are stems
+        stem = file_name[:dot] if 0 < dot < len(file_name) - 1 else file_name
+        bundle = stem == "index" and Path(folder) != config.posts_dir
+        self.name = os.path.basename(folder) if bundle else stem
         """The post's name: its file's, or its folder's for a page bundle (`slug/index.md`)."""
 
-    def build(self, source: str, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
+    @cached_property
+    def path(self) -> Path:
+        """For problems only: most posts have none, and a Path costs more than a post's
+        other fields together."""
+        return Path(self.source)
+
+    def build(self, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
         date = self._published()
         if date is None and self.undated and self.rules.generator:
             note = (
@@ -537,7 +594,7 @@ class _PostBuilder:
         if post_id is None and self.config.id_scheme == "link":
             post_id = link
         post = Post(
-            source=source,
+            source=self.source,
             stamp=stamp,
             slug=slug,
             id=post_id or f"tag:{self.config.id_authority},{date.written.isoformat()}:{slug}",
@@ -580,9 +637,9 @@ class _PostBuilder:
 
     def _field(self, keys: str | tuple[str, ...], parse: Any, *, required: bool = False) -> Any:
         """The first of `keys` given, parsed; None (and a problem, if it is bad or required)."""
-        key = self._present(*keys) if isinstance(keys, tuple) else keys
+        key = keys if type(keys) is str else self._present(*keys)
         located = self.given.get(key) if key is not None else None
-        if key is None or located is None:
+        if located is None:
             if required:
                 self._report(1, f"'{key}' is missing; add a line '{key}: ...' to the front matter")
             return None

@@ -306,6 +306,40 @@ def test_reading_on_two_cores_gives_the_same_result(
     assert feed_files(site.output) == cold(site)
 
 
+@pytest.mark.parametrize("failure", ["raises", "dies", "no process"])
+def test_a_failed_reading_worker_costs_no_post(
+    site: Site, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """Whatever becomes of a worker, its share is read by the build itself."""
+    from feeds import posts as posts_module
+
+    make_site(site)
+    site.raw_post("bad.md", "---\ntitle: x\n---\n")
+    serial = build(site.config, now=NOW, use_cache=False, write=False)
+    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(posts_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    pid = os.getpid()
+
+    def failing(files: list, config: object) -> list:
+        if os.getpid() != pid:  # only in the worker
+            if failure == "dies":
+                os._exit(9)
+            raise MemoryError
+        return []
+
+    if failure == "no process":
+
+        def refused() -> int:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(posts_module.os, "fork", refused)
+    else:
+        monkeypatch.setattr(posts_module, "_read_chunk_as_records", failing)
+    parallel = build(site.config, now=NOW, use_cache=False, write=False)
+    assert [p.format() for p in parallel.problems] == [p.format() for p in serial.problems]
+    assert parallel.posts == serial.posts == 40
+
+
 def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Site) -> None:
     """build() pauses CPython's cycle collector (see feeds.build); callers keep theirs."""
     import gc
