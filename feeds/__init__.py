@@ -8,10 +8,25 @@ Library use::
         print(problem.format())
 """
 
-from .build import BuildResult, build, render_site
+from typing import TYPE_CHECKING, Any
+
+from .build import BuildResult, build
 from .config import ConfigNotFoundError, SiteConfig, load_config
 from .posts import Post, read_posts
 from .problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from .jobs import render_site
+
+
+def __getattr__(name: str) -> Any:
+    """`render_site` on first use: `feeds build` from cron mostly has nothing to render."""
+    if name == "render_site":
+        from .jobs import render_site
+
+        return render_site
+    raise AttributeError(f"module 'feeds' has no attribute {name!r}")
+
 
 __all__ = [
     "BuildResult",

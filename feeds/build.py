@@ -1,27 +1,28 @@
 """The pipeline in one place: config -> posts -> streams -> entries -> bytes -> files.
 
-`plan_jobs` and `render_jobs` are the pure middle (same posts, config and time
-give the same bytes); `build` adds the edges that touch the world: reading
-site.yaml and posts, reading the clock once, the cache, publishing and pinging.
+`streams.plan_streams`, `jobs.plan_jobs` and `jobs.render_jobs` are the pure
+middle (same posts, config and time give the same bytes); `build` adds the edges
+that touch the world: reading site.yaml and posts, reading the clock once, the
+cache, publishing and pinging.
 
 Every output file is a job with a fingerprint of everything its bytes depend
 on. A run renders only the jobs whose file is not already exactly that; a
 no-change cron run finds nothing to do without reading a single post (see
-feeds.cache) and does not even import the Markdown, HTML and XML libraries.
+feeds.cache). Stages past the listing are imported where they are first used, so
+such a run never loads the planner, the serializers or the Markdown, HTML and XML
+libraries.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from . import pages
 from .cache import (
     BuildCache,
     LastRun,
@@ -32,8 +33,8 @@ from .cache import (
     save_cache,
 )
 from .config import SiteConfig, load_config
-from .fields import Person
-from .posts import Listing, Post, list_posts, read_body, read_posts
+from .layout import ARCHIVE_FOLDER, FEED_FILES, OPML, SECTIONS, STYLESHEET, is_our_index
+from .posts import Listing, list_posts, read_body, read_posts
 from .problems import Problem, Severity
 from .publish import (
     PublishReport,
@@ -43,31 +44,12 @@ from .publish import (
     publish,
     remove_all_leftovers,
 )
-from .render import FORMAT_NAMES, FORMATS
-from .streams import ARCHIVE_FOLDER, SECTIONS, Stream, plan_streams
 
 if TYPE_CHECKING:
-    from .content import Entry
+    from .jobs import Job
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-XML_FORMATS = ("atom.xml", "rss.xml")
-"""Formats that can carry RFC 5005 archive links and the browser stylesheet."""
-
-
-@dataclass(frozen=True)
-class Job:
-    """One output file: a feed (`kind` is its format's file name) or a page
-    ("index", "opml", "stylesheet"), the posts whose entries it shows, and a
-    fingerprint of everything its bytes depend on."""
-
-    path: str
-    kind: str
-    fingerprint: str
-    posts: tuple[Post, ...] = ()
-    stream: Stream | None = None
-    listed: tuple[pages.Listed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +161,8 @@ def build(
         }
         todo = [job for job in jobs if job.path not in current]
         bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
+        from .jobs import render_jobs
+
         written = publish(out_dir, render_jobs(todo, config, bodies))
         report = PublishReport(
             written.written, tuple(sorted((*written.unchanged, *current, *kept)))
@@ -235,7 +219,9 @@ def _planned(
     now: datetime,
 ) -> _Planned:
     """The full path: read every changed post, plan every stream."""
-    from .incremental import save_plan  # with its dataclass: 3 ms a no-change run spares
+    from .incremental import save_plan
+    from .jobs import plan_jobs
+    from .streams import plan_streams
 
     read = read_posts(config, cache, listing)
     streams = plan_streams(read.posts, config, now)
@@ -253,6 +239,7 @@ def _replanned(
 ) -> _Planned | None:
     """The incremental path, when only posts' texts changed and archive pages are intact."""
     from .incremental import replan
+    from .jobs import plan_jobs
 
     if cache is None or tree is None or cache.last_run is None:
         return None
@@ -297,8 +284,8 @@ def _layout(config: SiteConfig, out_dir: Path) -> list[str]:
     folders = ["", f"{ARCHIVE_FOLDER}/*/"]
     for section in SECTIONS:
         folders += [f"{section}/*/", f"{section}/*/{ARCHIVE_FOLDER}/*/"]
-    patterns = [folder + name for folder in folders for name in FORMATS]
-    patterns += [pages.STYLESHEET, pages.OPML]
+    patterns = [folder + name for folder in folders for name in FEED_FILES]
+    patterns += [STYLESHEET, OPML]
     if config.index_page and not _is_foreign(out_dir / config.index_page):
         patterns.append(config.index_page)
     return patterns
@@ -307,7 +294,7 @@ def _layout(config: SiteConfig, out_dir: Path) -> list[str]:
 def _split(paths: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Feed files, and the pages written beside them."""
     ordered = sorted(paths)
-    feeds = tuple(path for path in ordered if path.rsplit("/", 1)[-1] in FORMATS)
+    feeds = tuple(path for path in ordered if path.rsplit("/", 1)[-1] in FEED_FILES)
     return feeds, tuple(path for path in ordered if path not in feeds)
 
 
@@ -333,127 +320,10 @@ def _pinged(
     return replace(result, ping_failures=failures, pinged=pinged)
 
 
-def plan_jobs(streams: Iterable[Stream], config: SiteConfig) -> list[Job]:
-    """Every output file of the site, with the fingerprint of what its bytes depend on."""
-    formats = [FORMAT_NAMES[name] for name in config.formats]
-    jobs: list[Job] = []
-    listed: list[pages.Listed] = []
-    for stream in streams:
-        names = [name for name in formats if not stream.is_archive or name in XML_FORMATS]
-        for name in names:
-            material = (name, _stream_material(stream))
-            jobs.append(Job(stream.directory + name, name, _digest(material), stream.posts, stream))
-        if not stream.is_archive and names:
-            listed.append(pages.Listed(stream, tuple(names)))
-    if not listed:
-        return jobs
-    if any(name in XML_FORMATS for name in formats):
-        jobs.append(Job(pages.STYLESHEET, "stylesheet", _digest(pages.FEED_CSS)))
-    page_material = [(item.files, _stream_material(item.stream)) for item in listed]
-    jobs.append(Job(pages.OPML, "opml", _digest(("opml", page_material)), listed=tuple(listed)))
-    if config.index_page:
-        shown = tuple(
-            dict.fromkeys(
-                post for item in listed for post in item.stream.posts[: pages.INDEX_ENTRIES]
-            )
-        )
-        jobs.append(
-            Job(
-                config.index_page,
-                "index",
-                _digest(("index", page_material)),
-                shown,
-                listed=tuple(listed),
-            )
-        )
-    return jobs
-
-
-def render_jobs(
-    jobs: Iterable[Job], config: SiteConfig, bodies: Mapping[str, str]
-) -> dict[str, bytes]:
-    """The bytes of each job's file. Pure; `bodies` holds each job's posts' bodies by id.
-
-    Imports the Markdown, HTML and XML libraries only here: a run with nothing
-    to render never pays for loading them.
-    """
-    from .content import make_entry
-
-    files: dict[str, bytes] = {}
-    entries: dict[str, Entry] = {}
-    for job in jobs:
-        for post in job.posts:
-            if post.id not in entries:
-                entries[post.id] = make_entry(post, bodies.get(post.id, ""), config)
-        files[job.path] = _render_job(job, config, entries)
-    return files
-
-
-def render_site(
-    streams: Iterable[Stream], config: SiteConfig, bodies: Mapping[str, str]
-) -> dict[str, bytes]:
-    """Every file of `streams` as `relative path -> bytes`; `bodies` by post id. Pure."""
-    return render_jobs(plan_jobs(streams, config), config, bodies)
-
-
-def _render_job(job: Job, config: SiteConfig, entries: Mapping[str, Entry]) -> bytes:
-    if job.kind == "stylesheet":
-        return pages.render_stylesheet()
-    if job.kind == "opml":
-        return pages.render_opml(job.listed, config)
-    if job.kind == "index":
-        return pages.render_index(job.listed, entries, config)
-    from .render import Feed
-
-    stream = job.stream
-    assert stream is not None
-    stream_entries = tuple(entries[post.id] for post in stream.posts)
-    links = []
-    if stream.prev_archive is not None:
-        links.append(("prev-archive", config.url + stream.prev_archive + job.kind))
-    if stream.next_archive is not None:
-        links.append(("next-archive", config.url + stream.next_archive + job.kind))
-    if stream.current is not None:
-        links.append(("current", config.url + stream.current + job.kind))
-    feed = Feed(
-        title=stream.title,
-        description=stream.description,
-        site_url=config.url,
-        self_url=config.url + job.path,
-        author=config.author or Person(config.title),
-        language=config.language,
-        updated=max(entry.updated for entry in stream_entries),
-        entries=stream_entries,
-        hub=None if stream.is_archive else config.websub_hub,
-        links=tuple(links),
-        archive=stream.is_archive,
-        stylesheet=pages.stylesheet_href(job.path) if job.kind in XML_FORMATS else None,
-    )
-    return FORMATS[job.kind](feed)
-
-
-def _stream_material(stream: Stream) -> tuple[object, ...]:
-    posts = [(post.source, post.stamp, post.id) for post in stream.posts]
-    return (
-        stream.key,
-        stream.title,
-        stream.description,
-        stream.directory,
-        stream.prev_archive,
-        stream.next_archive,
-        stream.current,
-        posts,
-    )
-
-
-def _digest(material: object) -> str:
-    return hashlib.sha256(repr(material).encode()).hexdigest()
-
-
 def _is_foreign(target: Path) -> bool:
     """A page of the site's own that an index page must not overwrite."""
     try:
-        return not pages.is_ours(target.read_bytes()[:2048])
+        return not is_our_index(target.read_bytes()[:2048])
     except FileNotFoundError:
         return False
     except OSError:

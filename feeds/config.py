@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import fields, render
+from . import fields, layout
 from .conventions import CONVENTIONS, Convention, convention
 from .fields import FieldError, Person
 from .problems import Problem, display_path
@@ -236,18 +236,15 @@ def _categories(key: str, value: Any) -> dict[str, CategoryInfo]:
     return result
 
 
-FORMAT_NAMES = tuple(render.FORMAT_NAMES)  # one list of formats: the serializers'
-
-
 def _formats(key: str, value: Any) -> tuple[str, ...]:
     chosen = fields.text_list(key, value)
-    unknown = [name for name in chosen if name not in FORMAT_NAMES]
+    unknown = [name for name in chosen if name not in layout.FORMAT_NAMES]
     if unknown or not chosen:
         raise FieldError(
-            f"'{key}' must list some of {', '.join(FORMAT_NAMES)}, e.g. {key}: [atom, rss]"
+            f"'{key}' must list some of {', '.join(layout.FORMAT_NAMES)}, e.g. {key}: [atom, rss]"
             + (f"; {unknown[0]!r} is not one of them" if unknown else "")
         )
-    return tuple(name for name in FORMAT_NAMES if name in chosen)
+    return tuple(name for name in layout.FORMAT_NAMES if name in chosen)
 
 
 def _index_page(key: str, value: Any) -> str | None:

@@ -21,13 +21,12 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from .config import SiteConfig
+from .layout import INDEX_MARK, STYLESHEET
 
 if TYPE_CHECKING:
     from .content import Entry
     from .streams import Stream
 
-STYLESHEET = "feed.css"
-OPML = "feeds.opml"
 INDEX_ENTRIES = 5
 """Newest entries the index page shows per feed."""
 
@@ -117,7 +116,7 @@ def render_index(
     page = (
         f'<!DOCTYPE html>\n<html{language}>\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="generator" content="feeds">\n'
+        f"{INDEX_MARK.decode()}\n"
         f"<title>{escape(config.title)}: feeds</title>\n"
         + "\n".join(head_links)
         + f"\n<style>{INDEX_CSS}</style>\n</head>\n<body>\n"
@@ -128,11 +127,6 @@ def render_index(
         + "\n</body>\n</html>\n"
     )
     return page.encode("utf-8")
-
-
-def is_ours(page: bytes) -> bool:
-    """An index page feeds wrote, as opposed to a site's own page it must not overwrite."""
-    return b'<meta name="generator" content="feeds">' in page[:2048]
 
 
 INDEX_CSS = (

@@ -123,10 +123,7 @@ FORMATS: dict[str, Callable[[Feed], bytes]] = {
     "rss.xml": render_rss,
     "feed.json": render_json,
 }
-"""Each feed file name and the serializer that writes it."""
-
-FORMAT_NAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
-"""The names site.yaml's `formats:` uses for them."""
+"""Each feed file name (see `layout.FORMAT_NAMES`) and the serializer that writes it."""
 
 MEDIA_TYPES = {
     "atom.xml": "application/atom+xml",

@@ -23,13 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .config import SiteConfig
+from .layout import ARCHIVE_FOLDER
 from .posts import Post
 from .text import slugify, term_key
-
-SECTIONS = ("categories", "tags", "authors")
-"""Output folders holding one feed folder per term; stale feeds are looked for there."""
-
-ARCHIVE_FOLDER = "archive"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,32 @@
+"""The output folder's names: feed files, term and archive folders, the pages beside them.
+
+Kept apart from the stages that write those files because a run that finds nothing
+changed still needs the names, to spot leftover and stale files, and must not pay
+for loading the stream planner, the serializers and the page templates to learn them.
+"""
+
+from __future__ import annotations
+
+FORMAT_NAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
+"""site.yaml's `formats:` names, and the file each writes in a feed's folder."""
+
+FEED_FILES = tuple(FORMAT_NAMES.values())
+
+XML_FEED_FILES = ("atom.xml", "rss.xml")
+"""Formats that can carry RFC 5005 archive links and the browser stylesheet."""
+
+SECTIONS = ("categories", "tags", "authors")
+"""Output folders holding one feed folder per term; stale feeds are looked for there."""
+
+ARCHIVE_FOLDER = "archive"
+
+STYLESHEET = "feed.css"
+OPML = "feeds.opml"
+
+INDEX_MARK = b'<meta name="generator" content="feeds">'
+"""In the head of every index page feeds writes; a page without it is the site's own."""
+
+
+def is_our_index(page: bytes) -> bool:
+    """An index page feeds wrote, as opposed to a site's own page it must not overwrite."""
+    return INDEX_MARK in page[:2048]
