@@ -8,23 +8,25 @@ Library use::
         print(problem.format())
 """
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from .build import BuildResult, build
 from .config import ConfigNotFoundError, SiteConfig, load_config
-from .posts import Post, read_posts
 from .problems import Problem, Severity
 
 if TYPE_CHECKING:
     from .jobs import render_site
+    from .posts import Post, read_posts
+
+_LOADED_ON_FIRST_USE = {"Post": "posts", "read_posts": "posts", "render_site": "jobs"}
+"""`feeds build` from cron mostly finds nothing changed: it reads no post, renders nothing."""
 
 
 def __getattr__(name: str) -> Any:
-    """`render_site` on first use: `feeds build` from cron mostly has nothing to render."""
-    if name == "render_site":
-        from .jobs import render_site
-
-        return render_site
+    if name in _LOADED_ON_FIRST_USE:
+        module = importlib.import_module(f".{_LOADED_ON_FIRST_USE[name]}", __name__)
+        return getattr(module, name)
     raise AttributeError(f"module 'feeds' has no attribute {name!r}")
 
 

@@ -34,7 +34,7 @@ from .cache import (
 )
 from .config import SiteConfig, load_config
 from .layout import ARCHIVE_FOLDER, FEED_FILES, OPML, SECTIONS, STYLESHEET, is_our_index
-from .posts import Listing, list_posts, read_body, read_posts
+from .listing import Listing, list_posts
 from .problems import Problem, Severity
 from .publish import (
     PublishReport,
@@ -160,9 +160,10 @@ def build(
             if cache is not None and cache.feed_is_current(out_dir / job.path, job.fingerprint)
         }
         todo = [job for job in jobs if job.path not in current]
-        bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
         from .jobs import render_jobs
+        from .posts import read_body
 
+        bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
         written = publish(out_dir, render_jobs(todo, config, bodies))
         report = PublishReport(
             written.written, tuple(sorted((*written.unchanged, *current, *kept)))
@@ -221,6 +222,7 @@ def _planned(
     """The full path: read every changed post, plan every stream."""
     from .incremental import save_plan
     from .jobs import plan_jobs
+    from .posts import read_posts
     from .streams import plan_streams
 
     read = read_posts(config, cache, listing)

@@ -44,11 +44,13 @@ from functools import cached_property
 from importlib.util import find_spec
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .config import SiteConfig
-from .posts import Listing, Post, PostFile, PostRecord, Stamp, post_from_record, post_record
-from .problems import Problem, Severity
+from .listing import Listing, PostFile, Stamp
+
+if TYPE_CHECKING:
+    from .posts import Post, PostEntry, PostRecord
 
 CACHE_FORMAT = 5
 CACHE_DIR = ".feeds-cache"
@@ -58,8 +60,6 @@ POSTS_SHARDS = 32
 """The per-post readings are split over this many files by a hash of the post's
 path, so an edit rewrites one small file, not the readings of the whole site."""
 _CHECKSUM_BYTES = 32  # the SHA-256 of the pickle, in front of it
-PostEntry = tuple[Stamp, PostRecord | None, tuple[tuple[int | None, str, str], ...]]
-"""A post file's stat, its post (or None) and its problems as (line, message, severity)."""
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
 
 
@@ -172,32 +172,17 @@ class BuildCache:
         self.shard(number)
         return stamp[1] >= self._shards_written_ns[number] - _RACY_NS
 
-    def post(
-        self, relative: str, stamp: Stamp, path: str
-    ) -> tuple[Post | None, list[Problem]] | None:
-        """The cached reading of a post file, if its stat proves it unchanged."""
+    def reading(self, relative: str, stamp: Stamp) -> PostEntry | None:
+        """The remembered reading of a post file (see `posts.reading_entry`), if its
+        stat proves it unchanged."""
         entry = self.shard(shard_of(relative)).get(relative)
         if entry is None or entry[0] != stamp or self.is_racy(relative, stamp):
             return None
-        try:
-            post = None if entry[1] is None else post_from_record(entry[1], path, stamp)
-            problems = [
-                Problem(Path(path), line, message, Severity(severity))
-                for line, message, severity in entry[2]
-            ]
-        except (TypeError, ValueError, IndexError):
-            return None
-        return post, problems
+        return entry
 
-    def remember_post(
-        self, relative: str, stamp: Stamp, post: Post | None, problems: list[Problem]
-    ) -> None:
+    def remember_reading(self, relative: str, entry: PostEntry) -> None:
         number = shard_of(relative)
-        self.shard(number)[relative] = (
-            stamp,
-            None if post is None else post_record(post),
-            problem_rows(problems),
-        )
+        self.shard(number)[relative] = entry
         self._changed_shards.add(number)
 
     def forget_posts_except(self, relatives: set[str]) -> None:
@@ -229,11 +214,6 @@ class BuildCache:
             self.feeds.pop(str(target), None)
             return
         self.feeds[str(target)] = [fingerprint, status.st_size, status.st_mtime_ns]
-
-
-def problem_rows(problems: Iterable[Problem]) -> tuple[tuple[int | None, str, str], ...]:
-    """Problems as plain values; a tuple, so that most posts share the one empty tuple."""
-    return tuple((p.line, p.message, p.severity.value) for p in problems)
 
 
 def tree_digest(listing: Listing) -> str:

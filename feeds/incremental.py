@@ -24,17 +24,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .cache import (
-    POSTS_SHARDS,
-    BuildCache,
-    PostsTree,
-    SavedPlan,
-    problem_rows,
-    shard_of,
-)
+from .cache import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan, shard_of
 from .config import SiteConfig
-from .posts import Listing, Post, PostFile, post_from_record, post_record, read_post
-from .problems import Problem, Severity
+from .listing import Listing, PostFile
+from .posts import Post, post_from_record, post_record, read_post, reading_entry
+from .problems import Problem, Severity, problem_rows
 from .streams import Stream
 
 MAX_CHANGED_SHARDS = POSTS_SHARDS // 4
@@ -122,7 +116,7 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
         return None  # a plan of another shape
     for post_file, (post, problems) in readings.items():
         assert post_file.stamp is not None
-        cache.remember_post(post_file.relative, post_file.stamp, post, problems)
+        cache.remember_reading(post_file.relative, reading_entry(post_file.stamp, post, problems))
     problems = tuple(
         Problem(Path(path), line, message, Severity(severity))
         for path, line, message, severity in plan.problems

@@ -1,8 +1,8 @@
 """Reading posts: front matter split, parsed and checked, one `Post` per file.
 
-This is the only stage that reads the posts folder. Everything a post's id and
-URL depend on is settled here, so that problems such as two posts sharing an
-id are reported against the files that cause them.
+This is the only stage that reads post files (`feeds.listing` finds them).
+Everything a post's id and URL depend on is settled here, so that problems such
+as two posts sharing an id are reported against the files that cause them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pickle
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cached_property, lru_cache
@@ -24,7 +24,8 @@ from .config import SiteConfig
 from .conventions import READ_KEYS, path_date
 from .dates import DateError, WrittenDate, parse_date
 from .fields import FieldError, Person
-from .problems import Problem, Severity, display_path
+from .listing import Listing, PostFile, Stamp, file_stamp, list_posts
+from .problems import Problem, ProblemRows, Severity, display_path, problem_rows, problems_from_rows
 from .templates import has_template_text, strip_templates
 from .text import slugify, term_key, xml_safe
 from .tomltext import load_toml_mapping
@@ -37,21 +38,9 @@ _CLOSING_FENCES = {
     "+++": re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE),
 }
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
-_POST_SUFFIXES = (".md", ".markdown", ".html")
-_GLOB_PARTS = re.compile(r"(\*\*/|\*\*|\*|\?)")
-_GLOB_REGEX = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
 _NOT_A_PATH = re.compile(r"[:{}%\s]")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
-
-
-Stamp = tuple[int, int, int, int]
-
-
-def file_stamp(status: os.stat_result) -> Stamp:
-    """Size, mtime, inode and ctime: together they change whenever the file's bytes do
-    (ctime even when an edit restores the old mtime)."""
-    return (status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns)
 
 
 class Category(NamedTuple):
@@ -113,135 +102,16 @@ class ReadResult:
         return any(problem.is_error for problem in self.problems)
 
 
-class PostFile(NamedTuple):
-    """A post file found below the posts folder; `stamp` is None if it could not be stat'ed.
-
-    A named tuple holding the stamp rather than the whole stat result: every run,
-    even one that finds nothing changed, makes one per post (100,000 stat results
-    took 50 MB)."""
-
-    relative: str
-    path: str
-    stamp: Stamp | None
-
-
-@dataclass(frozen=True)
-class Listing:
-    """The post files of a site, in an order that does not depend on the file system."""
-
-    files: tuple[PostFile, ...]
-    problems: tuple[Problem, ...]
-
-
 class PostCache(Protocol):
     """What `read_posts` needs of a cache (see feeds.cache): reuse a reading, or keep one."""
 
-    def post(
-        self, relative: str, stamp: Stamp, path: str
-    ) -> tuple[Post | None, list[Problem]] | None: ...
+    def reading(self, relative: str, stamp: Stamp) -> PostEntry | None:
+        """The entry remembered for the file, if its stat proves it unchanged since."""
+        ...
 
-    def remember_post(
-        self, relative: str, stamp: Stamp, post: Post | None, problems: list[Problem]
-    ) -> None: ...
+    def remember_reading(self, relative: str, entry: PostEntry) -> None: ...
 
     def forget_posts_except(self, relatives: set[str]) -> None: ...
-
-
-def list_posts(config: SiteConfig) -> Listing:
-    """Every post file below the posts folder (`.md`, `.markdown`, `.html`, or what
-    `posts_glob` matches), with its stat.
-
-    Names starting with `_` are skipped with a note: generators keep drafts
-    (`_drafts/`), section pages (`_index.md`) and their own files there.
-    Symbolic links that lead out of the folder are refused: a post must not be
-    able to publish, say, a file from the server's home folder. Links inside it
-    are read (files) or skipped (folders: their files are read where they are).
-    """
-    folder = config.posts_dir
-    if not folder.is_dir():
-        problem = Problem(
-            folder,
-            None,
-            "the posts folder does not exist; create it or set 'posts:' in "
-            f"{config.path.name} to the folder that holds your posts",
-        )
-        return Listing((), (problem,))
-    walk = _Walk(os.path.realpath(folder) + os.sep, _post_matcher(config))
-    walk.folder(str(folder), "")
-    walk.found.sort(key=lambda post_file: post_file.relative)
-    walk.problems.sort(key=lambda problem: str(problem.path))
-    return Listing(tuple(walk.found), tuple(walk.problems))
-
-
-def _post_matcher(config: SiteConfig) -> Callable[[str], bool]:
-    """Whether a path relative to the posts folder names a post file."""
-    if config.posts_glob is None:
-        return lambda relative: relative.endswith(_POST_SUFFIXES)
-    pattern = re.compile(
-        "|".join(
-            "".join(_GLOB_REGEX.get(part, re.escape(part)) for part in _GLOB_PARTS.split(glob))
-            for glob in config.posts_glob
-        )
-    )
-    return lambda relative: pattern.fullmatch(relative) is not None
-
-
-class _Walk:
-    """One listing of the posts folder: what it found, and its problems."""
-
-    def __init__(self, root: str, is_post: Callable[[str], bool]) -> None:
-        self.root = root
-        self.is_post = is_post
-        self.found: list[PostFile] = []
-        self.problems: list[Problem] = []
-
-    def folder(self, folder: str, prefix: str) -> None:
-        # Entry by entry, not as a list: 100,000 entries held at once left 50 MB of
-        # fragmented memory behind them.
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    self.entry(entry, prefix)
-        except OSError as error:
-            self.problems.append(Problem(Path(folder), None, f"cannot list ({error.strerror})"))
-
-    def entry(self, entry: os.DirEntry[str], prefix: str) -> None:
-        name = entry.name
-        if name.startswith("_"):
-            self.problems.append(
-                Problem(
-                    Path(entry.path),
-                    None,
-                    "skipped: a name starting with '_' marks drafts, section pages and a "
-                    "generator's own files; rename it to publish it",
-                    Severity.NOTE,
-                )
-            )
-        elif entry.is_file(follow_symlinks=False):  # most entries: tested first
-            if self.is_post(relative := prefix + name):
-                self.file(relative, entry)
-        elif entry.is_symlink():
-            target = os.path.realpath(entry.path)
-            if not (target + os.sep).startswith(self.root):
-                self.problems.append(
-                    Problem(
-                        Path(entry.path),
-                        None,
-                        f"symbolic link to {target}, outside the posts folder; "
-                        "copy the post in instead",
-                    )
-                )
-            elif not entry.is_dir() and self.is_post(relative := prefix + name):
-                self.file(relative, entry)
-        elif entry.is_dir(follow_symlinks=False):
-            self.folder(entry.path, f"{prefix}{name}/")
-
-    def file(self, relative: str, entry: os.DirEntry[str]) -> None:
-        try:
-            stamp: Stamp | None = file_stamp(entry.stat())
-        except OSError:
-            stamp = None
-        self.found.append(PostFile(relative, entry.path, stamp))
 
 
 PARALLEL_MIN_FILES = 1500
@@ -261,8 +131,9 @@ def read_posts(
     misses: list[PostFile] = []
     for post_file in listing.files:
         hit = None
-        if cache is not None and post_file.stamp is not None:
-            hit = cache.post(post_file.relative, post_file.stamp, post_file.path)
+        if cache is not None and (stamp := post_file.stamp) is not None:
+            entry = cache.reading(post_file.relative, stamp)
+            hit = None if entry is None else reading_from_entry(entry, post_file.path, stamp)
         if hit is None:
             misses.append(post_file)
         else:
@@ -270,7 +141,7 @@ def read_posts(
     for post_file, reading in zip(misses, _read_all(misses, config), strict=True):
         readings[post_file.relative] = reading
         if cache is not None and post_file.stamp is not None:
-            cache.remember_post(post_file.relative, post_file.stamp, *reading)
+            cache.remember_reading(post_file.relative, reading_entry(post_file.stamp, *reading))
     if cache is not None:
         cache.forget_posts_except(set(readings))
     problems = list(listing.problems)
@@ -857,6 +728,10 @@ PostRecord = tuple[Any, ...]
 """A post without its source and stamp, which the cache and the reading process
 know already: plain values (str, datetime, tuples) that pickle at C speed."""
 
+PostEntry = tuple[Stamp, PostRecord | None, ProblemRows]
+"""How the build cache keeps a reading: the file's stat, its post (or None) and its
+problems."""
+
 _RECORD_TYPES = (str, str, str, str, datetime, datetime, tuple, tuple)
 
 
@@ -871,3 +746,20 @@ def post_from_record(record: PostRecord, source: str, stamp: Stamp) -> Post:
     ):
         raise ValueError("not a post record")
     return Post(source, stamp, *record)
+
+
+def reading_entry(stamp: Stamp, post: Post | None, problems: list[Problem]) -> PostEntry:
+    return stamp, None if post is None else post_record(post), problem_rows(problems)
+
+
+def reading_from_entry(
+    entry: PostEntry, path: str, stamp: Stamp
+) -> tuple[Post | None, list[Problem]] | None:
+    """The inverse of `reading_entry`, for the file at `path` as listed with `stamp`;
+    None if the entry is not of the shape `reading_entry` makes."""
+    try:
+        _, record, rows = entry
+        post = None if record is None else post_from_record(record, path, stamp)
+        return post, problems_from_rows(path, rows)
+    except (TypeError, ValueError, IndexError):
+        return None

@@ -7,6 +7,7 @@ run can report everything that is wrong with a site at once.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -44,6 +45,23 @@ class Problem:
             self.severity
         ]
         return f"{where}: {prefix}{self.message}"
+
+
+ProblemRows = tuple[tuple[int | None, str, str], ...]
+"""A file's problems as plain values, (line, message, severity), for the build cache."""
+
+
+def problem_rows(problems: Iterable[Problem]) -> ProblemRows:
+    """A tuple, so that the many files without problems share the one empty tuple."""
+    return tuple((p.line, p.message, p.severity.value) for p in problems)
+
+
+def problems_from_rows(path: str, rows: ProblemRows) -> list[Problem]:
+    """The inverse of `problem_rows` for the file at `path` (a Path only if needed)."""
+    if not rows:
+        return []
+    where = Path(path)
+    return [Problem(where, line, message, Severity(severity)) for line, message, severity in rows]
 
 
 def display_path(path: Path, relative_to: Path | None = None) -> str:

@@ -18,21 +18,21 @@ from test_cache import OLD, cold, make_site
 from feeds import build
 from feeds.cache import CACHE_DIR, PLAN_FILE
 
-build_module = importlib.import_module("feeds.build")
+posts_module = importlib.import_module("feeds.posts")
 
 
 @pytest.fixture
 def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One item per cached run that read and planned the whole site (`cold` reads too)."""
     calls: list[int] = []
-    read_posts = build_module.read_posts
+    read_posts = posts_module.read_posts
 
     def counted(config: object, cache: object, listing: object) -> object:
         if cache is not None:
             calls.append(1)
         return read_posts(config, cache, listing)
 
-    monkeypatch.setattr(build_module, "read_posts", counted)
+    monkeypatch.setattr(posts_module, "read_posts", counted)
     return calls
 
 
