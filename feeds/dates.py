@@ -63,11 +63,12 @@ def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
         raise DateError(f"the offset in '{text}' is beyond ±14:00, which no time zone uses")
     if offset is not None and offset.seconds % 60:
         raise DateError(f"the offset in '{text}' has seconds; feeds allow hours and minutes")
-    try:
-        parsed.astimezone(UTC)
-    except OverflowError:
-        raise DateError(f"'{text}' is too close to the end of year 9999") from None
-    return WrittenDate(moment=parsed, written=written)
+    if parsed.year == MAX_YEAR:  # only there can the moment in UTC fall past datetime.max
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:
+            raise DateError(f"'{text}' is too close to the end of year 9999") from None
+    return WrittenDate(parsed, written)
 
 
 @lru_cache(maxsize=256)

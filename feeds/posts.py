@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -88,6 +88,11 @@ class Post(NamedTuple):
     @property
     def is_markdown(self) -> bool:
         return _is_markdown(self.source)
+
+
+_new_post = partial(tuple.__new__, Post)
+"""`Post(...)` from all its fields in order, without the named tuple's Python-level
+__new__: a run makes one per post of the site, read or cached."""
 
 
 @dataclass(frozen=True)
@@ -389,6 +394,9 @@ def _load_front_matter(front: str, path: str, problems: list[Problem]) -> dict[s
     return values
 
 
+_required_text = partial(fields.text, required=True)
+
+
 class _PostBuilder:
     """Checks each field, collecting every problem rather than stopping at the first.
 
@@ -436,7 +444,7 @@ class _PostBuilder:
             )
             return None, [Problem(self.path, None, note, Severity.NOTE)]
         self._check_keys()
-        title = self._field("title", lambda k, v: fields.text(k, v, required=True), required=True)
+        title = self._field("title", _required_text, required=True)
         updated_key = self._present("updated", "lastmod", "last_modified_at", "extra.updated")
         updated = self._field(updated_key, self._date) if updated_key else None
         expires = self._field("expiryDate", self._date)
@@ -464,22 +472,24 @@ class _PostBuilder:
         link = link or self._permalink(date, slug, first_category)
         if post_id is None and self.config.id_scheme == "link":
             post_id = link
-        post = Post(
-            source=self.source,
-            stamp=stamp,
-            slug=slug,
-            id=post_id or f"tag:{self.config.id_authority},{date.written.isoformat()}:{slug}",
-            link=link,
-            title=title,
-            published=date.moment,
-            updated=(updated or date).moment,
-            categories=categories,
-            tags=tags,
-            author=author,
-            summary=summary,
-            body_line=body_line,
-            draft=draft,
-            expires=expires.moment if expires is not None else None,
+        post = _new_post(
+            (
+                self.source,
+                stamp,
+                slug,
+                post_id or f"tag:{self.config.id_authority},{date.written.isoformat()}:{slug}",
+                link,
+                title,
+                date.moment,
+                (updated or date).moment,
+                categories,
+                tags,
+                author,
+                summary,
+                body_line,
+                draft,
+                expires.moment if expires is not None else None,
+            )
         )
         return post, self.problems
 
@@ -745,7 +755,7 @@ def post_from_record(record: PostRecord, source: str, stamp: Stamp) -> Post:
         map(isinstance, record, _RECORD_TYPES)  # a cheap check of the leading fields
     ):
         raise ValueError("not a post record")
-    return Post(source, stamp, *record)
+    return _new_post((source, stamp, *record))
 
 
 def reading_entry(stamp: Stamp, post: Post | None, problems: list[Problem]) -> PostEntry:

@@ -15,6 +15,7 @@ number of values built is bounded so an alias bomb cannot exhaust memory.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .text import xml_safe
@@ -141,6 +142,9 @@ _ESCAPE = re.compile(r"\\(.)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_UNSAFE = re.compile(r"[\[\]{}#:\t]")  # commas separate the items
 _LINE_BREAKS = ("\u2028", "\u2029", "\ufeff")  # YAML 1.1 breaks lines at these; BOM
+_located = partial(tuple.__new__, Located)
+"""`Located(value, line)` from a pair, without the named tuple's Python-level __new__:
+the fast path makes one per key of every post."""
 
 
 def _flat_mapping(text: str) -> dict[str, Located] | None:
@@ -157,7 +161,7 @@ def _flat_mapping(text: str) -> dict[str, Located] | None:
         value = _flat_value(match[2].rstrip(" \t"))
         if value is None or key in result:
             return None
-        result[key] = Located(value, number)
+        result[key] = _located((value, number))
     return result
 
 
