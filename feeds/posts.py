@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import signal
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -175,10 +176,14 @@ def _read_all(files: list[PostFile], config: SiteConfig) -> list[tuple[Post | No
         return _read_chunk(files, config)
     size = -(-len(files) // cores)
     shares = [files[i : i + size] for i in range(0, len(files), size)]
-    workers = [_forked_reader(share, config) for share in shares[1:]]
-    results = _read_chunk(shares[0], config)  # this process takes the first share
-    for share, worker in zip(shares[1:], workers, strict=True):
-        results += _collected(share, worker, config)
+    pending = [_forked_reader(share, config) for share in shares[1:]]
+    try:
+        results = _read_chunk(shares[0], config)  # this process takes the first share
+        for share in shares[1:]:
+            results += _collected(share, pending[0], config)
+            del pending[0]
+    finally:
+        _stop(pending)  # only when interrupted (SIGTERM, Ctrl-C): no worker outlives the run
     return results
 
 
@@ -206,6 +211,15 @@ def _forked_reader(share: list[PostFile], config: SiteConfig) -> tuple[int, int]
             os._exit(status)
     os.close(writing)
     return pid, reading
+
+
+def _stop(workers: list[tuple[int, int] | None]) -> None:
+    for worker in workers:
+        if worker is not None:
+            pid, reading = worker
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(reading)
 
 
 def _collected(

@@ -340,6 +340,41 @@ def test_a_failed_reading_worker_costs_no_post(
     assert parallel.posts == serial.posts == 40
 
 
+def test_an_interrupted_build_leaves_no_reading_worker_behind(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM from cron's timeout or Ctrl-C stops the workers too."""
+    from feeds import posts as posts_module
+
+    make_site(site)
+    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(posts_module.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    pid, read_chunk = os.getpid(), posts_module._read_chunk
+    workers: list[int] = []
+
+    def interrupted(files: list, config: object) -> list:
+        if os.getpid() == pid:
+            raise KeyboardInterrupt
+        return read_chunk(files, config)
+
+    fork = posts_module.os.fork
+
+    def counted_fork() -> int:
+        child = fork()
+        if child:
+            workers.append(child)
+        return child
+
+    monkeypatch.setattr(posts_module, "_read_chunk", interrupted)
+    monkeypatch.setattr(posts_module.os, "fork", counted_fork)
+    with pytest.raises(KeyboardInterrupt):
+        build(site.config, now=NOW, use_cache=False)
+    assert len(workers) == 2
+    for worker in workers:
+        with pytest.raises(ChildProcessError):  # stopped and reaped, not left running
+            os.waitpid(worker, os.WNOHANG)
+
+
 def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Site) -> None:
     """build() pauses CPython's cycle collector (see feeds.build); callers keep theirs."""
     import gc
