@@ -30,6 +30,7 @@ from .cache import (
     SavedPlan,
     load_cache,
     next_due_ns,
+    readings_saved_meanwhile,
     save_cache,
 )
 from .config import SiteConfig, load_config
@@ -140,62 +141,71 @@ def build(
     planned = _replanned(cache, tree, config, now, out_dir) if write else None
     if planned is None:
         planned = _planned(cache, listing, tree, config, now)
-    jobs, kept = planned.jobs, planned.kept
-    produced = [*(job.path for job in jobs), *kept]
-    has_errors = any(problem.is_error for problem in planned.problems)
-    feeds, site_pages = _split(produced)
-    summary = BuildResult(planned.problems, planned.posts, feeds, None, site_pages)
-    if not write or (has_errors and not skip_invalid):
-        if cache is not None:
-            cache.remember_run(None)
-            save_cache(cache)
-        return summary
-    with output_lock(out_dir, wait):
-        remove_all_leftovers(out_dir, produced)
-        foreign = [job for job in jobs if job.kind == "index" and _is_foreign(out_dir / job.path)]
-        jobs = [job for job in jobs if job not in foreign]
-        current = {
-            job.path
-            for job in jobs
-            if cache is not None and cache.feed_is_current(out_dir / job.path, job.fingerprint)
-        }
-        todo = [job for job in jobs if job.path not in current]
-        from .jobs import render_jobs
-        from .posts import read_body
+    with readings_saved_meanwhile(cache):
+        jobs, kept = planned.jobs, planned.kept
+        produced = [*(job.path for job in jobs), *kept]
+        has_errors = any(problem.is_error for problem in planned.problems)
+        feeds, site_pages = _split(produced)
+        summary = BuildResult(planned.problems, planned.posts, feeds, None, site_pages)
+        if not write or (has_errors and not skip_invalid):
+            if cache is not None:
+                cache.remember_run(None)
+                save_cache(cache)
+            return summary
+        with output_lock(out_dir, wait):
+            remove_all_leftovers(out_dir, produced)
+            foreign = [
+                job for job in jobs if job.kind == "index" and _is_foreign(out_dir / job.path)
+            ]
+            jobs = [job for job in jobs if job not in foreign]
+            current = {
+                job.path
+                for job in jobs
+                if cache is not None and cache.feed_is_current(out_dir / job.path, job.fingerprint)
+            }
+            todo = [job for job in jobs if job.path not in current]
+            from .jobs import render_jobs
+            from .posts import read_body
 
-        bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
-        written = publish(out_dir, render_jobs(todo, config, bodies))
-        report = PublishReport(
-            written.written, tuple(sorted((*written.unchanged, *current, *kept)))
-        )
-        stale = find_stale(
-            out_dir, {*produced} - {job.path for job in foreign}, _layout(config, out_dir)
-        )
-        if prune_stale:
-            prune(out_dir, stale)
-        warnings = planned.problems + tuple(_foreign_page(out_dir / job.path) for job in foreign)
-        if cache is not None:
-            for job in todo:
-                cache.remember_feed(out_dir / job.path, job.fingerprint)
-            cache.remember_run(
-                LastRun(
-                    tree=tree.digest if tree is not None else "",
-                    next_due_ns=planned.next_due_ns,
-                    out_dir=str(out_dir),
-                    posts=planned.posts,
-                    feeds={**{job.path: job.fingerprint for job in jobs}, **kept},
-                    warnings=[[str(p.path), p.line, p.message, p.severity.value] for p in warnings],
-                )
-                if not has_errors
-                else None
+            bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
+            written = publish(out_dir, render_jobs(todo, config, bodies))
+            report = PublishReport(
+                written.written, tuple(sorted((*written.unchanged, *current, *kept)))
             )
-            if not has_errors:
-                cache.remember_plan(planned.saved)
-            save_cache(cache)
-    result = replace(summary, problems=warnings, report=report, stale=stale, pruned=prune_stale)
-    subscribed = {job.path for job in jobs if job.stream is not None and not job.stream.is_archive}
-    changed_feeds = [path for path in report.written if path in subscribed]
-    return _pinged(result, config, cache, changed_feeds, ping)
+            stale = find_stale(
+                out_dir, {*produced} - {job.path for job in foreign}, _layout(config, out_dir)
+            )
+            if prune_stale:
+                prune(out_dir, stale)
+            warnings = planned.problems + tuple(
+                _foreign_page(out_dir / job.path) for job in foreign
+            )
+            if cache is not None:
+                for job in todo:
+                    cache.remember_feed(out_dir / job.path, job.fingerprint)
+                cache.remember_run(
+                    LastRun(
+                        tree=tree.digest if tree is not None else "",
+                        next_due_ns=planned.next_due_ns,
+                        out_dir=str(out_dir),
+                        posts=planned.posts,
+                        feeds={**{job.path: job.fingerprint for job in jobs}, **kept},
+                        warnings=[
+                            [str(p.path), p.line, p.message, p.severity.value] for p in warnings
+                        ],
+                    )
+                    if not has_errors
+                    else None
+                )
+                if not has_errors:
+                    cache.remember_plan(planned.saved)
+                save_cache(cache)
+        result = replace(summary, problems=warnings, report=report, stale=stale, pruned=prune_stale)
+        subscribed = {
+            job.path for job in jobs if job.stream is not None and not job.stream.is_archive
+        }
+        changed_feeds = [path for path in report.written if path in subscribed]
+        return _pinged(result, config, cache, changed_feeds, ping)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ import pickle
 import time
 import zlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -121,6 +121,8 @@ class BuildCache:
     )
     _shards_written_ns: list[int] = field(default_factory=lambda: [0] * POSTS_SHARDS)
     _changed_shards: set[int] = field(default_factory=set)
+    _saver: tuple[int, list[int]] | None = None
+    """The process writing files of readings meanwhile, and their numbers."""
     _plan: SavedPlan | None = None
     _plan_loaded: bool = False
     plan_changed: bool = False
@@ -310,9 +312,60 @@ def load_cache(config: SiteConfig) -> BuildCache:
     return BuildCache(folder, key, last_run, feeds, pending)
 
 
+@contextlib.contextmanager
+def readings_saved_meanwhile(cache: BuildCache | None) -> Iterator[None]:
+    """Write the changed files of readings from a forked process while the body of the
+    `with` plans, renders and publishes, and wait for it at the end.
+
+    After a full read that is most of the cache (0.07 s at 10,000 posts, 0.7 s at
+    100,000), and nothing later changes it. Below a quarter of the files (an edit, a few
+    new posts) a process costs more than it saves, and `save_cache` writes them itself,
+    as it does those of a writer that failed.
+    """
+    numbers = sorted(cache._changed_shards) if cache is not None else []
+    if cache is not None and len(numbers) >= POSTS_SHARDS // 4 and hasattr(os, "fork"):
+        header = _header(cache)
+        with contextlib.suppress(OSError):  # no process to be had: save_cache writes them
+            cache.folder.mkdir(parents=True, exist_ok=True)
+            pid = os.fork()
+            if pid == 0:  # the writer: never returns, never runs the parent's exit handlers
+                status = 1
+                try:
+                    _save_readings(cache, numbers, header)
+                    status = 0
+                finally:
+                    os._exit(status)
+            cache._saver = pid, numbers
+            cache._changed_shards.clear()
+    try:
+        yield
+    finally:
+        if cache is not None:
+            _wait_for_saver(cache)
+
+
+def _wait_for_saver(cache: BuildCache) -> None:
+    if cache._saver is None:
+        return
+    pid, numbers = cache._saver
+    cache._saver = None
+    if os.waitpid(pid, 0)[1] != 0:
+        cache._changed_shards.update(numbers)
+
+
+def _header(cache: BuildCache) -> dict[str, Any]:
+    return {"format": CACHE_FORMAT, "key": cache.key, "written_ns": time.time_ns()}
+
+
+def _save_readings(cache: BuildCache, numbers: Iterable[int], header: dict[str, Any]) -> None:
+    for number in numbers:
+        _save_pickle(posts_file(cache.folder, number), {**header, "posts": cache.shard(number)})
+
+
 def save_cache(cache: BuildCache) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not kept."""
-    header = {"format": CACHE_FORMAT, "key": cache.key, "written_ns": time.time_ns()}
+    _wait_for_saver(cache)
+    header = _header(cache)
     last = cache.last_run
     state = {
         **header,
@@ -322,8 +375,8 @@ def save_cache(cache: BuildCache) -> None:
     }
     with contextlib.suppress(OSError):
         cache.folder.mkdir(parents=True, exist_ok=True)
-        for number in sorted(cache._changed_shards):
-            _save_pickle(posts_file(cache.folder, number), {**header, "posts": cache.shard(number)})
+        _save_readings(cache, sorted(cache._changed_shards), header)
+        cache._changed_shards.clear()
         if cache.plan_changed:
             plan = None if cache.plan is None else tuple(cache.plan)
             _save_pickle(cache.folder / PLAN_FILE, {**header, "plan": plan})

@@ -375,6 +375,56 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
             os.waitpid(worker, os.WNOHANG)
 
 
+@pytest.mark.parametrize("writer", ["writes", "fails", "no process"])
+def test_readings_written_meanwhile_are_all_there_for_the_next_run(
+    site: Site, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    """A full read's files of readings are written by a forked process while the build
+    renders; if that process fails, or there is none, the build writes them itself."""
+    from feeds import cache as cache_module
+    from feeds import posts as posts_module
+
+    make_site(site)
+    pid, save_readings = os.getpid(), cache_module._save_readings
+    writers: list[int] = []
+    fork = cache_module.os.fork
+
+    def counted_fork() -> int:
+        if writer == "no process":
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        child = fork()
+        if child:
+            writers.append(child)
+        return child
+
+    def failing(*args: object) -> None:
+        if os.getpid() != pid:
+            os._exit(3)  # the writer dies before writing a file
+        save_readings(*args)
+
+    monkeypatch.setattr(cache_module.os, "fork", counted_fork)
+    if writer == "fails":
+        monkeypatch.setattr(cache_module, "_save_readings", failing)
+    build(site.config, now=NOW)
+    assert len(writers) == (0 if writer == "no process" else 1)
+    for child in writers:
+        with pytest.raises(ChildProcessError):  # waited for: no zombie left behind
+            os.waitpid(child, os.WNOHANG)
+    assert len(list((site.root / CACHE_DIR).glob("posts-*.pickle"))) >= 8
+    monkeypatch.undo()
+    read: list[str] = []
+    read_post = posts_module.read_post
+    monkeypatch.setattr(
+        posts_module,
+        "read_post",
+        lambda path, *rest: read.append(Path(path).name) or read_post(path, *rest),
+    )
+    site.post("p999", date="2025-07-01", categories="[c9]")  # the full path, every reading
+    build(site.config, now=NOW)
+    assert read == ["p999.md"]
+    assert feed_files(site.output) == cold(site)
+
+
 def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Site) -> None:
     """build() pauses CPython's cycle collector (see feeds.build); callers keep theirs."""
     import gc
