@@ -349,7 +349,11 @@ def _wait_for_saver(cache: BuildCache) -> None:
         return
     pid, numbers = cache._saver
     cache._saver = None
-    if os.waitpid(pid, 0)[1] != 0:
+    try:
+        failed = os.waitpid(pid, 0)[1] != 0
+    except ChildProcessError:  # reaped by the system (SIGCHLD ignored): how it ended is unknown
+        failed = True
+    if failed:
         cache._changed_shards.update(numbers)
 
 

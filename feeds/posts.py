@@ -7,6 +7,7 @@ as two posts sharing an id are reported against the files that cause them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -217,9 +218,17 @@ def _stop(workers: list[tuple[int, int] | None]) -> None:
     for worker in workers:
         if worker is not None:
             pid, reading = worker
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _reap(pid)
             os.close(reading)
+
+
+def _reap(pid: int) -> None:
+    """Wait for a worker to end; an embedding program that ignores SIGCHLD has the
+    system reap it instead."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def _collected(
@@ -235,7 +244,7 @@ def _collected(
     except (EOFError, OSError, ValueError, pickle.UnpicklingError):
         records = None  # a worker that died mid-way: its share is read again below
     finally:
-        os.waitpid(pid, 0)
+        _reap(pid)
     if not isinstance(records, list) or len(records) != len(share):
         return _read_chunk(share, config)
     results = []

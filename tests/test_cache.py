@@ -425,6 +425,29 @@ def test_readings_written_meanwhile_are_all_there_for_the_next_run(
     assert feed_files(site.output) == cold(site)
 
 
+def test_a_program_that_ignores_sigchld_can_still_build(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system then reaps the workers itself and waiting for them fails: the build
+    must neither stop there nor lose a reading."""
+    import signal
+
+    from feeds import posts as posts_module
+
+    make_site(site)
+    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(posts_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        result = build(site.config, now=NOW)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert result.posts == 40 and not result.has_errors
+    assert feed_files(site.output) == cold(site)
+    again = build(site.config, now=NOW)
+    assert again.report is not None and again.report.written == ()
+
+
 def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Site) -> None:
     """build() pauses CPython's cycle collector (see feeds.build); callers keep theirs."""
     import gc
