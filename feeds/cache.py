@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .config import SiteConfig
+from .forks import reap, run_forked
 from .listing import Listing, PostFile, Stamp
 
 if TYPE_CHECKING:
@@ -323,20 +324,14 @@ def readings_saved_meanwhile(cache: BuildCache | None) -> Iterator[None]:
     as it does those of a writer that failed.
     """
     numbers = sorted(cache._changed_shards) if cache is not None else []
-    if cache is not None and len(numbers) >= POSTS_SHARDS // 4 and hasattr(os, "fork"):
+    if cache is not None and len(numbers) >= POSTS_SHARDS // 4:
         header = _header(cache)
-        with contextlib.suppress(OSError):  # no process to be had: save_cache writes them
+        with contextlib.suppress(OSError):  # save_cache will not manage either
             cache.folder.mkdir(parents=True, exist_ok=True)
-            pid = os.fork()
-            if pid == 0:  # the writer: never returns, never runs the parent's exit handlers
-                status = 1
-                try:
-                    _save_readings(cache, numbers, header)
-                    status = 0
-                finally:
-                    os._exit(status)
-            cache._saver = pid, numbers
-            cache._changed_shards.clear()
+            pid = run_forked(lambda: _save_readings(cache, numbers, header))
+            if pid is not None:  # else save_cache writes them
+                cache._saver = pid, numbers
+                cache._changed_shards.clear()
     try:
         yield
     finally:
@@ -349,11 +344,7 @@ def _wait_for_saver(cache: BuildCache) -> None:
         return
     pid, numbers = cache._saver
     cache._saver = None
-    try:
-        failed = os.waitpid(pid, 0)[1] != 0
-    except ChildProcessError:  # reaped by the system (SIGCHLD ignored): how it ended is unknown
-        failed = True
-    if failed:
+    if reap(pid) != 0:  # failed, or how it ended is unknown
         cache._changed_shards.update(numbers)
 
 

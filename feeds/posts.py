@@ -27,6 +27,7 @@ from .config import SiteConfig
 from .conventions import READ_KEYS, path_date
 from .dates import DateError, WrittenDate, parse_date
 from .fields import FieldError, Person
+from .forks import reap, run_forked
 from .listing import Listing, PostFile, Stamp, file_stamp, list_posts
 from .problems import Problem, ProblemRows, Severity, display_path, problem_rows, problems_from_rows
 from .templates import has_template_text, strip_templates
@@ -173,7 +174,7 @@ def _read_all(files: list[PostFile], config: SiteConfig) -> list[tuple[Post | No
     this process's own reading for the interpreter lock).
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if cores < 2 or len(files) < PARALLEL_MIN_FILES or not hasattr(os, "fork"):
+    if cores < 2 or len(files) < PARALLEL_MIN_FILES:
         return _read_chunk(files, config)
     size = -(-len(files) // cores)
     shares = [files[i : i + size] for i in range(0, len(files), size)]
@@ -195,22 +196,17 @@ def _forked_reader(share: list[PostFile], config: SiteConfig) -> tuple[int, int]
         reading, writing = os.pipe()
     except OSError:
         return None
-    try:
-        pid = os.fork()
-    except OSError:
+
+    def send() -> None:
         os.close(reading)
-        os.close(writing)
-        return None
-    if pid == 0:  # the worker: never returns, never runs the parent's exit handlers
-        status = 1
-        try:
-            os.close(reading)
-            with open(writing, "wb") as pipe:
-                pickle.dump(_read_chunk_as_records(share, config), pipe, pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
+        with open(writing, "wb") as pipe:
+            pickle.dump(_read_chunk_as_records(share, config), pipe, pickle.HIGHEST_PROTOCOL)
+
+    pid = run_forked(send)
     os.close(writing)
+    if pid is None:
+        os.close(reading)
+        return None
     return pid, reading
 
 
@@ -220,15 +216,8 @@ def _stop(workers: list[tuple[int, int] | None]) -> None:
             pid, reading = worker
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            _reap(pid)
+            reap(pid)
             os.close(reading)
-
-
-def _reap(pid: int) -> None:
-    """Wait for a worker to end; an embedding program that ignores SIGCHLD has the
-    system reap it instead."""
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
 
 
 def _collected(
@@ -244,7 +233,7 @@ def _collected(
     except (EOFError, OSError, ValueError, pickle.UnpicklingError):
         records = None  # a worker that died mid-way: its share is read again below
     finally:
-        _reap(pid)
+        reap(pid)  # its readings came whole through the pipe, or are read again below
     if not isinstance(records, list) or len(records) != len(share):
         return _read_chunk(share, config)
     results = []
