@@ -14,6 +14,8 @@ import pytest
 from conftest import BASIC_CONFIG, NOW, Site, feed_files
 
 from feeds import build
+from feeds import cache as cache_module
+from feeds import posts as posts_module
 from feeds.cache import CACHE_DIR
 from feeds.fields import Person
 
@@ -47,6 +49,53 @@ def cold(site: Site, now: datetime = NOW) -> dict[str, bytes]:
 
 def mtimes(site: Site) -> dict[str, int]:
     return {p.name + str(p.parent): p.stat().st_mtime_ns for p in site.output.rglob("*.xml")}
+
+
+def read_on_cores(monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
+    """Read even a small test site in parallel, as a machine with `cores` cores would."""
+    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+
+
+def record_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the post files read from now on."""
+    read: list[str] = []
+    read_post = posts_module.read_post
+    monkeypatch.setattr(
+        posts_module,
+        "read_post",
+        lambda path, *rest: read.append(Path(path).name) or read_post(path, *rest),
+    )
+    return read
+
+
+def record_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the child processes this process forks from now on."""
+    children: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        child = fork()
+        if child:
+            children.append(child)
+        return child
+
+    monkeypatch.setattr(os, "fork", recorded)
+    return children
+
+
+def refuse_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+
+
+def assert_reaped(children: list[int]) -> None:
+    """Each child ended and was waited for: none left running, none a zombie."""
+    for child in children:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(child, os.WNOHANG)
 
 
 def test_no_change_run_renders_and_writes_nothing_and_matches_cold(site: Site) -> None:
@@ -205,20 +254,12 @@ def test_readings_with_a_named_time_zone_are_reused(
     """A date without an offset is in the site's ZoneInfo, which pickles as
     getattr(ZoneInfo, "_unpickle"): the cache once refused that, and read every post of
     such a site again on every run."""
-    from feeds import posts as posts_module
-
     site.write_config(BASIC_CONFIG + "timezone: Europe/Paris\n")
     for day in range(1, 6):
         site.post(f"p{day}", date=f"2024-05-0{day}")
     age_posts(site)
     build(site.config, now=NOW)
-    read: list[str] = []
-    read_post = posts_module.read_post
-    monkeypatch.setattr(
-        posts_module,
-        "read_post",
-        lambda path, *rest: read.append(Path(path).name) or read_post(path, *rest),
-    )
+    read = record_reads(monkeypatch)
     post = site.posts / "p3.md"
     post.write_text(post.read_text().replace("2024-05-03", "2024-05-06"))  # replans
     build(site.config, now=NOW)
@@ -291,13 +332,10 @@ def test_no_cache_means_no_cache(site: Site) -> None:
 def test_reading_on_two_cores_gives_the_same_result(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feeds import posts as posts_module
-
     make_site(site)
     site.raw_post("bad.md", "---\ntitle: x\n---\n")
     serial = build(site.config, now=NOW, use_cache=False, write=False)
-    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(posts_module.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    read_on_cores(monkeypatch, 3)
     parallel = build(site.config, now=NOW, use_cache=False)
     assert [p.format() for p in parallel.problems] == [p.format() for p in serial.problems]
     assert parallel.posts == serial.posts == 40
@@ -311,13 +349,10 @@ def test_a_failed_reading_worker_costs_no_post(
     site: Site, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
     """Whatever becomes of a worker, its share is read by the build itself."""
-    from feeds import posts as posts_module
-
     make_site(site)
     site.raw_post("bad.md", "---\ntitle: x\n---\n")
     serial = build(site.config, now=NOW, use_cache=False, write=False)
-    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(posts_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    read_on_cores(monkeypatch, 2)
     pid = os.getpid()
 
     def failing(files: list, config: object) -> list:
@@ -328,11 +363,7 @@ def test_a_failed_reading_worker_costs_no_post(
         return []
 
     if failure == "no process":
-
-        def refused() -> int:
-            raise BlockingIOError(11, "Resource temporarily unavailable")
-
-        monkeypatch.setattr(posts_module.os, "fork", refused)
+        refuse_forks(monkeypatch)
     else:
         monkeypatch.setattr(posts_module, "_read_chunk_as_records", failing)
     parallel = build(site.config, now=NOW, use_cache=False, write=False)
@@ -344,35 +375,21 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SIGTERM from cron's timeout or Ctrl-C stops the workers too."""
-    from feeds import posts as posts_module
-
     make_site(site)
-    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(posts_module.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    read_on_cores(monkeypatch, 3)
     pid, read_chunk = os.getpid(), posts_module._read_chunk
-    workers: list[int] = []
 
     def interrupted(files: list, config: object) -> list:
         if os.getpid() == pid:
             raise KeyboardInterrupt
         return read_chunk(files, config)
 
-    fork = posts_module.os.fork
-
-    def counted_fork() -> int:
-        child = fork()
-        if child:
-            workers.append(child)
-        return child
-
     monkeypatch.setattr(posts_module, "_read_chunk", interrupted)
-    monkeypatch.setattr(posts_module.os, "fork", counted_fork)
+    workers = record_forks(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         build(site.config, now=NOW, use_cache=False)
     assert len(workers) == 2
-    for worker in workers:
-        with pytest.raises(ChildProcessError):  # stopped and reaped, not left running
-            os.waitpid(worker, os.WNOHANG)
+    assert_reaped(workers)
 
 
 @pytest.mark.parametrize("writer", ["writes", "fails", "no process"])
@@ -381,44 +398,25 @@ def test_readings_written_meanwhile_are_all_there_for_the_next_run(
 ) -> None:
     """A full read's files of readings are written by a forked process while the build
     renders; if that process fails, or there is none, the build writes them itself."""
-    from feeds import cache as cache_module
-    from feeds import posts as posts_module
-
     make_site(site)
     pid, save_readings = os.getpid(), cache_module._save_readings
-    writers: list[int] = []
-    fork = cache_module.os.fork
-
-    def counted_fork() -> int:
-        if writer == "no process":
-            raise BlockingIOError(11, "Resource temporarily unavailable")
-        child = fork()
-        if child:
-            writers.append(child)
-        return child
 
     def failing(*args: object) -> None:
         if os.getpid() != pid:
             os._exit(3)  # the writer dies before writing a file
         save_readings(*args)
 
-    monkeypatch.setattr(cache_module.os, "fork", counted_fork)
+    if writer == "no process":
+        refuse_forks(monkeypatch)
+    writers = record_forks(monkeypatch)
     if writer == "fails":
         monkeypatch.setattr(cache_module, "_save_readings", failing)
     build(site.config, now=NOW)
     assert len(writers) == (0 if writer == "no process" else 1)
-    for child in writers:
-        with pytest.raises(ChildProcessError):  # waited for: no zombie left behind
-            os.waitpid(child, os.WNOHANG)
+    assert_reaped(writers)
     assert len(list((site.root / CACHE_DIR).glob("posts-*.pickle"))) >= 8
     monkeypatch.undo()
-    read: list[str] = []
-    read_post = posts_module.read_post
-    monkeypatch.setattr(
-        posts_module,
-        "read_post",
-        lambda path, *rest: read.append(Path(path).name) or read_post(path, *rest),
-    )
+    read = record_reads(monkeypatch)
     site.post("p999", date="2025-07-01", categories="[c9]")  # the full path, every reading
     build(site.config, now=NOW)
     assert read == ["p999.md"]
@@ -432,11 +430,8 @@ def test_a_program_that_ignores_sigchld_can_still_build(
     must neither stop there nor lose a reading."""
     import signal
 
-    from feeds import posts as posts_module
-
     make_site(site)
-    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(posts_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    read_on_cores(monkeypatch, 2)
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     try:
         result = build(site.config, now=NOW)
