@@ -31,6 +31,7 @@ from lxml import etree
 from feeds import build
 from feeds.conventions import READ_KEYS as KNOWN_KEYS
 from feeds.dates import DateError, parse_date
+from feeds.posts import split_front_matter
 from feeds.problems import Problem
 from feeds.text import slugify
 
@@ -1000,3 +1001,39 @@ def test_free_form_dates_mean_the_instant_their_iso_form_means(
     except DateError:
         return  # refusing is fine; meaning something else is not
     assert (parsed.moment, parsed.written) == (expected.moment, expected.written), (free, iso)
+
+
+def closing_line_by_definition(document: str, start: int, fence: str) -> int | None:
+    """The rule, line by line: the first line from `start` on that is the fence (YAML's
+    also `...`) with nothing after it but spaces and tabs."""
+    marks = ("---", "...") if fence == "---" else ("+++",)
+    at = start
+    for line in document[start:].split("\n"):
+        if line.rstrip(" \t") in marks:
+            return at
+        at += len(line) + 1
+    return None
+
+
+FENCE_PIECES = st.sampled_from(["---", "...", "+++", "----", "-- -", " ---", "\t", " ", "x", ":"])
+
+
+@budget(300)
+@given(
+    fence=st.sampled_from(["---", "+++"]),
+    lines=st.lists(
+        st.lists(FENCE_PIECES | st.text(max_size=3), max_size=4).map("".join), max_size=8
+    ),
+    trailing_newline=st.booleans(),
+)
+def test_the_front_matter_ends_at_the_first_closing_line(
+    fence: str, lines: list[str], trailing_newline: bool
+) -> None:
+    document = fence + "\n" + "\n".join(lines) + ("\n" if trailing_newline else "")
+    closing = closing_line_by_definition(document, len(fence) + 1, fence)
+    parts = split_front_matter(document)
+    if closing is None:
+        assert isinstance(parts, str) and "no closing" in parts
+    else:
+        assert not isinstance(parts, str)
+        assert parts[0] == document[len(fence) + 1 : closing]
