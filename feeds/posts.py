@@ -14,7 +14,7 @@ import re
 import signal
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cached_property, lru_cache, partial
@@ -120,6 +120,9 @@ class PostCache(Protocol):
     def forget_posts_except(self, relatives: set[str]) -> None: ...
 
 
+Reading = tuple[Post | None, list[Problem]]
+"""A file's post, or None, and the problems found in it."""
+
 PARALLEL_MIN_FILES = 1500
 """Below this many files to read, a second process costs more than it saves."""
 
@@ -144,10 +147,10 @@ def read_posts(
             misses.append(post_file)
         else:
             readings[post_file.relative] = hit
-    for post_file, reading in zip(misses, _read_all(misses, config), strict=True):
+    for post_file, (reading, entry) in zip(misses, _read_all(misses, config), strict=True):
         readings[post_file.relative] = reading
         if cache is not None and post_file.stamp is not None:
-            cache.remember_reading(post_file.relative, reading_entry(post_file.stamp, *reading))
+            cache.remember_reading(post_file.relative, entry)
     if cache is not None:
         cache.forget_posts_except(set(readings))
     problems = list(listing.problems)
@@ -162,33 +165,79 @@ def read_posts(
     return ReadResult(tuple(unique), tuple(problems))
 
 
-def _read_all(files: list[PostFile], config: SiteConfig) -> list[tuple[Post | None, list[Problem]]]:
-    """`read_post` for each file, in order; forked workers take shares when it pays.
+def _read_all(files: list[PostFile], config: SiteConfig) -> list[tuple[Reading, PostEntry]]:
+    """`read_post` for each file, in order, with the reading as the cache keeps it;
+    forked workers share the work when it pays.
 
-    Plain `fork` and a pipe rather than a `multiprocessing` pool: each worker streams
-    its readings back as one pickle that this process loads while the worker is still
-    writing it, and nothing else crosses (the pool's result thread also competed with
-    this process's own reading for the interpreter lock).
+    The files are cut into chunks that this process and its workers claim one at a
+    time, so that a core slowed by the rest of the machine ends up reading less: with
+    fixed halves, the build waited up to a tenth of its time for the slower one.
+    Workers send cache entries, which are plain values: that is the form the cache
+    keeps anyway, and it pickles at C speed.
+
+    Plain `fork` and pipes rather than a `multiprocessing` pool: a pool cost 10 to 40
+    ms to start and stop, and its result thread competed with this process's own
+    reading for the interpreter lock.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if cores < 2 or len(files) < PARALLEL_MIN_FILES:
         return _read_chunk(files, config)
-    size = -(-len(files) // cores)
-    shares = [files[i : i + size] for i in range(0, len(files), size)]
-    pending = [_forked_reader(share, config) for share in shares[1:]]
+    size = max(-(-len(files) // _MAX_CHUNKS), _MIN_CHUNK_FILES)
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    claims = _claims(len(chunks))
+    if claims is None:
+        return _read_chunk(files, config)
+    readings: list[list[tuple[Reading, PostEntry]] | None] = [None] * len(chunks)
+    pending = [_forked_reader(chunks, claims, config) for _ in range(cores - 1)]
     try:
-        results = _read_chunk(shares[0], config)  # this process takes the first share
-        for share in shares[1:]:
-            results += _collected(share, pending[0], config)
+        for index in _claimed(claims):  # this process reads too
+            readings[index] = _read_chunk(chunks[index], config)
+        while pending:
+            for index, chunk_readings in _collected(pending[0], chunks):
+                readings[index] = chunk_readings
             del pending[0]
     finally:
+        os.close(claims)
         _stop(pending)  # only when interrupted (SIGTERM, Ctrl-C): no worker outlives the run
+    results: list[tuple[Reading, PostEntry]] = []
+    for chunk, chunk_readings in zip(chunks, readings, strict=True):
+        # None: a failed worker had claimed the chunk, so it is read here
+        results += chunk_readings if chunk_readings is not None else _read_chunk(chunk, config)
     return results
 
 
-def _forked_reader(share: list[PostFile], config: SiteConfig) -> tuple[int, int] | None:
-    """A worker process reading `share`: its pid and the pipe its readings come through;
-    None if the system refuses another process (the share is then read here)."""
+_MAX_CHUNKS = 255
+"""One byte names a chunk in the claims pipe."""
+_MIN_CHUNK_FILES = 20
+"""Fewer files to a chunk and claiming them costs more than uneven shares would."""
+
+
+def _claims(count: int) -> int | None:
+    """A pipe holding the numbers of `count` chunks, a byte each: a process claims the
+    next chunk by reading a byte, which no other process can then read. None if the
+    system has no pipe to give."""
+    try:
+        reading, writing = os.pipe()
+    except OSError:
+        return None
+    try:
+        os.write(writing, bytes(range(count)))  # fewer than PIPE_BUF bytes: written whole
+    finally:
+        os.close(writing)
+    return reading
+
+
+def _claimed(claims: int) -> Iterator[int]:
+    """The chunks this process claims, until none is left."""
+    while claim := os.read(claims, 1):
+        yield claim[0]
+
+
+def _forked_reader(
+    chunks: list[list[PostFile]], claims: int, config: SiteConfig
+) -> tuple[int, int] | None:
+    """A worker process claiming and reading chunks: its pid and the pipe its readings
+    come through; None if the system refuses another process."""
     try:
         reading, writing = os.pipe()
     except OSError:
@@ -196,8 +245,14 @@ def _forked_reader(share: list[PostFile], config: SiteConfig) -> tuple[int, int]
 
     def send() -> None:
         os.close(reading)
+        # Each chunk is pickled as soon as it is read, while the build is still
+        # reading too, rather than all at the end while the build waits.
+        done = [
+            (index, pickle.dumps(_chunk_entries(chunks[index], config), _PROTOCOL))
+            for index in _claimed(claims)
+        ]
         with open(writing, "wb") as pipe:
-            pickle.dump(_read_chunk_as_records(share, config), pipe, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(done, pipe, _PROTOCOL)
 
     pid = run_forked(send)
     os.close(writing)
@@ -205,6 +260,9 @@ def _forked_reader(share: list[PostFile], config: SiteConfig) -> tuple[int, int]
         os.close(reading)
         return None
     return pid, reading
+
+
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def _stop(workers: list[tuple[int, int] | None]) -> None:
@@ -218,45 +276,43 @@ def _stop(workers: list[tuple[int, int] | None]) -> None:
 
 
 def _collected(
-    share: list[PostFile], worker: tuple[int, int] | None, config: SiteConfig
-) -> list[tuple[Post | None, list[Problem]]]:
-    """A worker's readings; should it have failed in any way, the share is read here."""
+    worker: tuple[int, int] | None, chunks: list[list[PostFile]]
+) -> Iterator[tuple[int, list[tuple[Reading, PostEntry]]]]:
+    """The chunks a worker read, with their readings; none if it failed in any way."""
     if worker is None:
-        return _read_chunk(share, config)
+        return
     pid, reading = worker
     try:
         with open(reading, "rb") as pipe:
-            records = pickle.load(pipe)
+            done = pickle.load(pipe)
     except (EOFError, OSError, ValueError, pickle.UnpicklingError):
-        records = None  # a worker that died mid-way: its share is read again below
+        return  # a worker that died mid-way: its chunks are read again
     finally:
-        reap(pid)  # its readings came whole through the pipe, or are read again below
-    if not isinstance(records, list) or len(records) != len(share):
-        return _read_chunk(share, config)
+        reap(pid)  # its readings came whole through the pipe, or are read again
+    for index, pickled in done:
+        chunk, entries = chunks[index], pickle.loads(pickled)
+        if len(entries) != len(chunk):
+            continue  # not possible from `send`; read again all the same
+        readings = []
+        for post_file, entry in zip(chunk, entries, strict=True):
+            # the listing's stamp, unless the file changed before the worker read it
+            stamp = post_file.stamp if entry[0] == post_file.stamp else entry[0]
+            readings.append((reading_from_entry(entry, post_file.path, stamp), entry))
+        if all(reading is not None for reading, _ in readings):
+            yield index, readings
+
+
+def _read_chunk(files: list[PostFile], config: SiteConfig) -> list[tuple[Reading, PostEntry]]:
     results = []
-    for post_file, (record, stamp, problems) in zip(share, records, strict=True):
-        stamp = post_file.stamp if stamp == post_file.stamp else stamp
-        post = None if record is None else post_from_record(record, post_file.path, stamp)
-        results.append((post, problems))
+    for post_file in files:
+        post, problems = reading = read_post(post_file.path, config, post_file.stamp)
+        stamp = post.stamp if post is not None else post_file.stamp  # the one read
+        results.append((reading, reading_entry(stamp, post, problems)))
     return results
 
 
-def _read_chunk(
-    files: list[PostFile], config: SiteConfig
-) -> list[tuple[Post | None, list[Problem]]]:
-    return [read_post(post_file.path, config, post_file.stamp) for post_file in files]
-
-
-def _read_chunk_as_records(
-    files: list[PostFile], config: SiteConfig
-) -> list[tuple[PostRecord | None, Stamp, list[Problem]]]:
-    """A worker's share, as records: the reading process knows each post's path, and
-    rebuilding Path objects from a pickle costs more than the rest of a post."""
-    results = []
-    for post, problems in _read_chunk(files, config):
-        record = None if post is None else post_record(post)
-        results.append((record, post.stamp if post is not None else (0, 0, 0, 0), problems))
-    return results
+def _chunk_entries(files: list[PostFile], config: SiteConfig) -> list[PostEntry]:
+    return [entry for _, entry in _read_chunk(files, config)]
 
 
 def read_post(

@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from feeds import build
 from feeds import cache as cache_module
 from feeds import posts as posts_module
 from feeds.cache import CACHE_DIR
+from feeds.config import load_config
 from feeds.fields import Person
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
@@ -52,8 +54,10 @@ def mtimes(site: Site) -> dict[str, int]:
 
 
 def read_on_cores(monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
-    """Read even a small test site in parallel, as a machine with `cores` cores would."""
+    """Read even a small test site in parallel, as a machine with `cores` cores would,
+    in chunks of three files."""
     monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(posts_module, "_MIN_CHUNK_FILES", 3)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
 
 
@@ -67,6 +71,22 @@ def record_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         lambda path, *rest: read.append(Path(path).name) or read_post(path, *rest),
     )
     return read
+
+
+def read_slowly_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make this process a slow core: 10 ms a post, which workers do not take; the
+    paths it reads from now on."""
+    pid, read_post = os.getpid(), posts_module.read_post
+    read_here: list[str] = []
+
+    def slowly(path: str, *rest: object) -> object:
+        if os.getpid() == pid:
+            read_here.append(path)
+            time.sleep(0.01)
+        return read_post(path, *rest)
+
+    monkeypatch.setattr(posts_module, "read_post", slowly)
+    return read_here
 
 
 def record_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -344,7 +364,24 @@ def test_reading_on_two_cores_gives_the_same_result(
     assert feed_files(site.output) == cold(site)
 
 
-@pytest.mark.parametrize("failure", ["raises", "dies", "no process"])
+def test_a_slow_core_reads_fewer_chunks_and_the_order_holds(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks go to whichever process is free, and the readings come back in the
+    listing's order however they were shared out."""
+    make_site(site)
+    site.raw_post("bad.md", "---\ntitle: x\n---\n")
+    config, _ = load_config(site.config)
+    assert config is not None
+    serial = posts_module.read_posts(config)
+    read_on_cores(monkeypatch, 2)
+    read_here = read_slowly_here(monkeypatch)
+    parallel = posts_module.read_posts(config)
+    assert parallel == serial
+    assert 0 < len(read_here) < 30  # of 41: the worker read most of them
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies", "dies later", "no process"])
 def test_a_failed_reading_worker_costs_no_post(
     site: Site, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
@@ -354,10 +391,16 @@ def test_a_failed_reading_worker_costs_no_post(
     serial = build(site.config, now=NOW, use_cache=False, write=False)
     read_on_cores(monkeypatch, 2)
     pid = os.getpid()
+    chunks_read, chunk_entries = [], posts_module._chunk_entries
+    if failure == "dies later":
+        read_slowly_here(monkeypatch)  # so that the worker gets to claim a second chunk
 
     def failing(files: list, config: object) -> list:
         if os.getpid() != pid:  # only in the worker
-            if failure == "dies":
+            if failure == "dies later" and not chunks_read:
+                chunks_read.append(files)  # claimed and read, never sent
+                return chunk_entries(files, config)
+            if failure.startswith("dies"):
                 os._exit(9)
             raise MemoryError
         return []
@@ -365,7 +408,7 @@ def test_a_failed_reading_worker_costs_no_post(
     if failure == "no process":
         refuse_forks(monkeypatch)
     else:
-        monkeypatch.setattr(posts_module, "_read_chunk_as_records", failing)
+        monkeypatch.setattr(posts_module, "_chunk_entries", failing)
     parallel = build(site.config, now=NOW, use_cache=False, write=False)
     assert [p.format() for p in parallel.problems] == [p.format() for p in serial.problems]
     assert parallel.posts == serial.posts == 40
