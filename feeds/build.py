@@ -167,7 +167,9 @@ def build(
             from .jobs import render_jobs
             from .posts import read_body
 
-            bodies = {post.id: read_body(post, config) for job in todo for post in job.posts}
+            # A post is in several jobs (each format of each stream it is in): read it once.
+            posts = {post.id: post for job in todo for post in job.posts}
+            bodies = {post_id: read_body(post, config) for post_id, post in posts.items()}
             written = publish(out_dir, render_jobs(todo, config, bodies))
             report = PublishReport(
                 written.written, tuple(sorted((*written.unchanged, *current, *kept)))
