@@ -140,7 +140,7 @@ def build(
             return _pinged(result, config, cache, (), ping)
     planned = _replanned(cache, tree, config, now, out_dir) if write else None
     if planned is None:
-        planned = _planned(cache, listing, tree, config, now)
+        planned = _planned(cache, listing, tree, config, now, will_render=write)
     with readings_saved_meanwhile(cache):
         jobs, kept = planned.jobs, planned.kept
         produced = [*(job.path for job in jobs), *kept]
@@ -230,14 +230,16 @@ def _planned(
     tree: PostsTree | None,
     config: SiteConfig,
     now: datetime,
+    *,
+    will_render: bool,
 ) -> _Planned:
     """The full path: read every changed post, plan every stream."""
     from .incremental import save_plan
-    from .jobs import plan_jobs
+    from .jobs import load_renderers, plan_jobs
     from .posts import read_posts
     from .streams import plan_streams
 
-    read = read_posts(config, cache, listing)
+    read = read_posts(config, cache, listing, meanwhile=load_renderers if will_render else None)
     streams = plan_streams(read.posts, config, now)
     saved = save_plan(streams, read.problems, tree) if tree is not None else None
     due = next_due_ns(read.posts, now)

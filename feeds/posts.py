@@ -14,7 +14,7 @@ import re
 import signal
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cached_property, lru_cache, partial
@@ -128,12 +128,18 @@ PARALLEL_MIN_FILES = 1500
 
 
 def read_posts(
-    config: SiteConfig, cache: PostCache | None = None, listing: Listing | None = None
+    config: SiteConfig,
+    cache: PostCache | None = None,
+    listing: Listing | None = None,
+    *,
+    meanwhile: Callable[[], object] | None = None,
 ) -> ReadResult:
     """Read every post of `listing` (default: `list_posts(config)`).
 
     With a cache, files whose stat shows them unchanged are not read again; the
-    others are read on every core when there are many of them.
+    others are read on every core when there are many of them. `meanwhile` is work
+    for this process to do once workers have started reading (a build imports its
+    later stages): they read more in the meantime, so it costs about half.
     """
     listing = listing if listing is not None else list_posts(config)
     readings: dict[str, tuple[Post | None, list[Problem]]] = {}
@@ -147,7 +153,8 @@ def read_posts(
             misses.append(post_file)
         else:
             readings[post_file.relative] = hit
-    for post_file, (reading, entry) in zip(misses, _read_all(misses, config), strict=True):
+    read = _read_all(misses, config, meanwhile)
+    for post_file, (reading, entry) in zip(misses, read, strict=True):
         readings[post_file.relative] = reading
         if cache is not None and post_file.stamp is not None:
             cache.remember_reading(post_file.relative, entry)
@@ -165,7 +172,9 @@ def read_posts(
     return ReadResult(tuple(unique), tuple(problems))
 
 
-def _read_all(files: list[PostFile], config: SiteConfig) -> list[tuple[Reading, PostEntry]]:
+def _read_all(
+    files: list[PostFile], config: SiteConfig, meanwhile: Callable[[], object] | None = None
+) -> list[tuple[Reading, PostEntry]]:
     """`read_post` for each file, in order, with the reading as the cache keeps it;
     forked workers share the work when it pays.
 
@@ -190,6 +199,8 @@ def _read_all(files: list[PostFile], config: SiteConfig) -> list[tuple[Reading, 
     readings: list[list[tuple[Reading, PostEntry]] | None] = [None] * len(chunks)
     pending = [_forked_reader(chunks, claims, config) for _ in range(cores - 1)]
     try:
+        if meanwhile is not None and any(pending):
+            meanwhile()
         for index in _claimed(claims):  # this process reads too
             readings[index] = _read_chunk(chunks[index], config)
         while pending:

@@ -18,6 +18,7 @@ JSON Feed needs no library: it is a dict dumped with a fixed key order.
 from __future__ import annotations
 
 import html
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,6 +131,11 @@ MEDIA_TYPES = {
     "rss.xml": "application/rss+xml",
     "feed.json": "application/feed+json",
 }
+
+
+def load_libraries() -> None:
+    """Import feedgen (and with it lxml and dateutil) now rather than on first use."""
+    importlib.import_module("feedgen.feed")
 
 
 def _generator(feed: Feed, self_type: str) -> FeedGenerator:

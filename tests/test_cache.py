@@ -381,6 +381,22 @@ def test_a_slow_core_reads_fewer_chunks_and_the_order_holds(
     assert 0 < len(read_here) < 30  # of 41: the worker read most of them
 
 
+@pytest.mark.parametrize("cores", [1, 2])
+def test_work_meanwhile_is_done_while_workers_read(
+    site: Site, monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:
+    """A build's imports of its later stages overlap the workers' reading; with no
+    worker there is nothing to overlap, and they are left to first use."""
+    make_site(site)
+    config, _ = load_config(site.config)
+    assert config is not None
+    read_on_cores(monkeypatch, cores)
+    calls: list[int] = []
+    read = posts_module.read_posts(config, meanwhile=lambda: calls.append(os.getpid()))
+    assert calls == ([os.getpid()] if cores > 1 else [])
+    assert read == posts_module.read_posts(config)
+
+
 @pytest.mark.parametrize("failure", ["raises", "dies", "dies later", "no process"])
 def test_a_failed_reading_worker_costs_no_post(
     site: Site, monkeypatch: pytest.MonkeyPatch, failure: str

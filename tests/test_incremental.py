@@ -27,10 +27,10 @@ def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     read_posts = posts_module.read_posts
 
-    def counted(config: object, cache: object, listing: object) -> object:
+    def counted(config: object, cache: object, listing: object, **options: object) -> object:
         if cache is not None:
             calls.append(1)
-        return read_posts(config, cache, listing)
+        return read_posts(config, cache, listing, **options)
 
     monkeypatch.setattr(posts_module, "read_posts", counted)
     return calls
