@@ -33,7 +33,7 @@ from feeds.conventions import READ_KEYS as KNOWN_KEYS
 from feeds.dates import DateError, parse_date
 from feeds.posts import split_front_matter
 from feeds.problems import Problem
-from feeds.text import slugify
+from feeds.text import slugify, xml_safe
 
 SCALE = max(1, int(os.environ.get("FEEDS_PROPERTY_SCALE", "1")))
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -1037,3 +1037,19 @@ def test_the_front_matter_ends_at_the_first_closing_line(
     else:
         assert not isinstance(parts, str)
         assert parts[0] == document[len(fence) + 1 : closing]
+
+
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+@budget(300)
+@given(
+    st.text(
+        alphabet=st.characters(codec=None)
+        | st.sampled_from(["\n", "\t", "\r", "\x00", "\x1f", "\x7f", "\x85", "\xa0", "\u2028"])
+        | st.sampled_from(["\ud800", "\udfff", "\ufffe", "\uffff", "\u00ad", "\U0001f389"])
+    )
+)
+def test_xml_safe_removes_exactly_what_xml_cannot_carry(text: str) -> None:
+    """The quick path for printable text must never keep a character XML 1.0 forbids."""
+    assert xml_safe(text) == XML_FORBIDDEN.sub("", text)
