@@ -31,7 +31,7 @@ from .forks import reap, run_forked
 from .listing import Listing, PostFile, Stamp, file_stamp, list_posts
 from .problems import Problem, ProblemRows, Severity, display_path, problem_rows, problems_from_rows
 from .templates import has_template_text, strip_templates
-from .text import slugify, term_key, xml_safe
+from .text import slugify, term_key, term_slug, xml_safe
 from .tomltext import load_toml_mapping
 from .yamltext import Located, YamlTextError, load_mapping
 
@@ -731,15 +731,14 @@ class _PostBuilder:
         return self._link(key, written)
 
     def _terms(self, *keys: str) -> list[str]:
-        """Every term of `keys`, merged; under Jekyll's rule `a b` is two terms."""
-        split = self.rules.split_term_strings
+        """Every term of `keys`, merged."""
+        return [term for key in keys for term in self._field(key, self._term_list) or ()]
 
-        def parse(key: str, value: Any) -> list[str]:
-            if split and isinstance(value, str):
-                return value.split()
-            return fields.text_list(key, value)
-
-        return [term for key in keys for term in self._field(key, parse) or ()]
+    def _term_list(self, key: str, value: Any) -> list[str]:
+        """Under Jekyll's rule `a b` is two terms."""
+        if self.rules.split_term_strings and isinstance(value, str):
+            return value.split()
+        return fields.text_list(key, value)
 
     def _categories(self) -> tuple[Category, ...]:
         keys = self._given("category", "categories", "taxonomies.categories", "taxonomies.category")
@@ -750,7 +749,7 @@ class _PostBuilder:
         line = self._line(keys[0])
         result: dict[str, Category] = {}
         for name in self._terms(*keys):
-            slug, key = slugify(name), term_key(name)
+            slug, key = term_slug(name), term_key(name)
             if not slug:
                 self._report(
                     line,

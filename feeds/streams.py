@@ -25,7 +25,7 @@ from datetime import datetime
 from .config import SiteConfig
 from .layout import ARCHIVE_FOLDER
 from .posts import Post
-from .text import slugify, term_key
+from .text import term_key, term_slug
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
             visible,
             config,
             "tags",
-            lambda post: [(slugify(tag), tag) for tag in post.tags if slugify(tag)],
+            lambda post: [(term_slug(tag), tag) for tag in post.tags if term_slug(tag)],
             lambda slug, name: (f"#{name}", config.description),
         )
     if config.author_feeds:
@@ -103,8 +103,8 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
             config,
             "authors",
             lambda post: (
-                [(slugify(post.author.name), post.author.name)]
-                if post.author is not None and slugify(post.author.name)
+                [(term_slug(post.author.name), post.author.name)]
+                if post.author is not None and term_slug(post.author.name)
                 else []
             ),
             lambda slug, name: (name, config.description),

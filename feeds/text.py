@@ -29,7 +29,6 @@ def xml_safe(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
-@lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """Lower-case ASCII letters, digits and single hyphens: safe as one path segment.
 
@@ -46,6 +45,14 @@ def slugify(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def term_slug(text: str) -> str:
+    """`slugify` for the names of categories, tags and authors, which thousands of
+    posts repeat. File names and `slug:` values, each slugified once, are not cached:
+    they would only push the names out."""
+    return slugify(text)
+
+
+@lru_cache(maxsize=4096)
 def term_key(text: str) -> str:
     """What makes two category names the same feed: their letters and digits.
 
@@ -53,4 +60,4 @@ def term_key(text: str) -> str:
     `machine-learning`. The feed's path keeps the slug most posts use. Cached: a
     site's posts and streams ask for the same few terms tens of thousands of times.
     """
-    return slugify(text).replace("-", "")
+    return term_slug(text).replace("-", "")
