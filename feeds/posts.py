@@ -300,7 +300,8 @@ def _collected(
         return  # a worker that died mid-way: its chunks are read again
     finally:
         reap(pid)  # its readings came whole through the pipe, or are read again
-    for index, pickled in done:
+    while done:  # from the end, letting go of each chunk's bytes once loaded
+        index, pickled = done.pop()
         chunk, entries = chunks[index], pickle.loads(pickled)
         if len(entries) != len(chunk):
             continue  # not possible from `send`; read again all the same
