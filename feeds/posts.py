@@ -142,7 +142,7 @@ def read_posts(
     later stages): they read more in the meantime, so it costs about half.
     """
     listing = listing if listing is not None else list_posts(config)
-    readings: dict[str, tuple[Post | None, list[Problem]]] = {}
+    readings: dict[str, Reading] = {}
     misses: list[PostFile] = []
     for post_file in listing.files:
         hit = None
@@ -330,9 +330,7 @@ def _chunk_entries(files: list[PostFile], config: SiteConfig) -> list[PostEntry]
     return [entry for _, entry in _read_chunk(files, config)]
 
 
-def read_post(
-    path: Path | str, config: SiteConfig, listed: Stamp | None = None
-) -> tuple[Post | None, list[Problem]]:
+def read_post(path: Path | str, config: SiteConfig, listed: Stamp | None = None) -> Reading:
     """One file to one post, or None with the reasons.
 
     The post keeps the path as given (a listing's string, not a copy) and, when the file
@@ -536,7 +534,7 @@ class _PostBuilder:
         other fields together."""
         return Path(self.source)
 
-    def build(self, stamp: Stamp, body_line: int) -> tuple[Post | None, list[Problem]]:
+    def build(self, stamp: Stamp, body_line: int) -> Reading:
         date = self._published()
         if date is None and self.undated and self.rules.generator:
             note = (
@@ -867,9 +865,7 @@ def reading_entry(stamp: Stamp, post: Post | None, problems: list[Problem]) -> P
     return stamp, None if post is None else post_record(post), problem_rows(problems)
 
 
-def reading_from_entry(
-    entry: PostEntry, path: str, stamp: Stamp
-) -> tuple[Post | None, list[Problem]] | None:
+def reading_from_entry(entry: PostEntry, path: str, stamp: Stamp) -> Reading | None:
     """The inverse of `reading_entry`, for the file at `path` as listed with `stamp`;
     None if the entry is not of the shape `reading_entry` makes."""
     try:
