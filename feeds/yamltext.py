@@ -147,28 +147,27 @@ _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _ESCAPE = re.compile(r"\\(.)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_UNSAFE = re.compile(r"[\[\]{}#:\t]")  # commas separate the items
-_LINE_BREAKS = ("\u2028", "\u2029", "\ufeff")  # YAML 1.1 breaks lines at these; BOM
 _located = partial(tuple.__new__, Located)
 """`Located(value, line)` from a pair, without the named tuple's Python-level __new__:
 the fast path makes one per key of every post."""
 
 
 def _flat_mapping(text: str) -> dict[str, Located] | None:
-    if "\r" in text or any(mark in text for mark in _LINE_BREAKS):
+    # YAML 1.1 breaks lines at U+2028 and U+2029 too; and a BOM inside is its own matter.
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
         return None
     lines = _FLAT_LINES.findall(text)
     if len(lines) != text.count("\n") + 1:
         return None  # not one match a line: the assumption above broke, so be safe
     result: dict[str, Located] = {}
     for number, (key, written, other) in enumerate(lines, start=1):
-        if not key:
-            if other:
+        if key:
+            value = _flat_value(written.rstrip(" \t"))
+            if value is None or key in result:
                 return None
-            continue
-        value = _flat_value(written.rstrip(" \t"))
-        if value is None or key in result:
+            result[key] = _located((value, number))
+        elif other:
             return None
-        result[key] = _located((value, number))
     return result
 
 
