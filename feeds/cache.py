@@ -47,13 +47,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .config import SiteConfig
+from .dates import instant
 from .forks import reap, run_forked
 from .listing import Listing, PostFile, Stamp
 
 if TYPE_CHECKING:
     from .posts import Post, PostEntry, PostRecord
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 CACHE_DIR = ".feeds-cache"
 _RACY_NS = 2_000_000_000
 PLAN_FILE = "plan.pickle"
@@ -491,17 +492,18 @@ def _file_stamp(path: Path) -> str:
 
 
 def _ns(moment: datetime) -> int:
-    return int(moment.timestamp() * 1_000_000_000)
+    return instant(moment) * 1000
 
 
 def next_due_ns(posts: Iterable[Post], now: datetime) -> int | None:
     """When the earliest scheduled post falls due or a post expires: until then, time
     changes no feed."""
+    now_us = instant(now)
     due = [
         moment
         for post in posts
         if not post.draft
-        for moment in (post.published, post.expires)
-        if moment is not None and moment > now
+        for moment in (post.instant, post.expires and instant(post.expires))
+        if moment is not None and moment > now_us
     ]
-    return _ns(min(due)) if due else None
+    return min(due) * 1000 if due else None

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, Protocol
 from . import fields
 from .config import SiteConfig
 from .conventions import READ_KEYS, path_date
-from .dates import DateError, WrittenDate, parse_date
+from .dates import DateError, WrittenDate, instant, parse_date
 from .fields import FieldError, Person
 from .forks import reap, run_forked
 from .listing import Listing, PostFile, Stamp, file_stamp, list_posts
@@ -76,6 +76,8 @@ class Post(NamedTuple):
     link: str
     title: str
     published: datetime
+    instant: int
+    """`published` as `dates.instant`: what feeds are ordered and scheduled by."""
     updated: datetime
     categories: tuple[Category, ...]
     tags: tuple[str, ...]
@@ -580,6 +582,7 @@ class _PostBuilder:
                 link,
                 title,
                 date.moment,
+                instant(date.moment),
                 (updated or date).moment,
                 categories,
                 tags,
@@ -845,7 +848,7 @@ PostEntry = tuple[Stamp, PostRecord | None, ProblemRows]
 """How the build cache keeps a reading: the file's stat, its post (or None) and its
 problems."""
 
-_RECORD_TYPES = (str, str, str, str, datetime, datetime, tuple, tuple)
+_RECORD_TYPES = (str, str, str, str, datetime, int, datetime, tuple, tuple)
 
 
 def post_record(post: Post) -> PostRecord:

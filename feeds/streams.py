@@ -18,13 +18,15 @@ one does, and never again.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from .config import SiteConfig
+from .dates import instant
 from .layout import ARCHIVE_FOLDER
-from .posts import Post
+from .posts import Category, Post
 from .text import term_key, term_slug
 
 
@@ -55,12 +57,23 @@ class Stream:
 
 def published(posts: Iterable[Post], now: datetime) -> list[Post]:
     """Posts a reader may see at `now`, newest first; equal times by slug."""
+    now_us = instant(now)
     visible = [
         post
         for post in posts
-        if not post.draft and post.published <= now and (post.expires is None or now < post.expires)
+        if not post.draft
+        and post.instant <= now_us
+        and (post.expires is None or now < post.expires)
     ]
-    return sorted(visible, key=lambda post: (-post.published.timestamp(), post.slug))
+    # Two stable sorts by C-level keys, the second reversed (which keeps equal items in
+    # order): a third of the time of one sort by a key made in Python per post.
+    visible.sort(key=_slug)
+    visible.sort(key=_instant, reverse=True)
+    return visible
+
+
+_slug = attrgetter("slug")
+_instant = attrgetter("instant")
 
 
 def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> list[Stream]:
@@ -79,8 +92,8 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
     )
     categories = config.categories or {}
 
-    def category_terms(post: Post) -> list[tuple[str, str]]:
-        return [(category.slug, category.name) for category in post.categories]
+    def category_terms(post: Post) -> tuple[Category, ...]:
+        return post.categories  # unique by term_key already (posts._categories)
 
     def category_info(slug: str, name: str) -> tuple[str, str]:
         info = categories.get(slug)
@@ -94,7 +107,7 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
             visible,
             config,
             "tags",
-            lambda post: [(term_slug(tag), tag) for tag in post.tags if term_slug(tag)],
+            lambda post: _unique_terms((term_slug(tag), tag) for tag in post.tags),
             lambda slug, name: (f"#{name}", config.description),
         )
     if config.author_feeds:
@@ -112,37 +125,66 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
     return streams
 
 
+def _unique_terms(terms: Iterable[tuple[str, str]]) -> Sequence[tuple[str, str]]:
+    """A post's terms as `_term_streams` needs them: one per term key (the last spelling
+    given wins), none without a slug."""
+    return list({term_key(slug): (slug, name) for slug, name in terms if slug}.values())
+
+
 def _term_streams(
     visible: list[Post],
     config: SiteConfig,
     section: str,
-    terms_of: Callable[[Post], list[tuple[str, str]]],
+    terms_of: Callable[[Post], Sequence[tuple[str, str]]],
     describe: Callable[[str, str], tuple[str, str]],
 ) -> list[Stream]:
-    """One stream per term (category, tag, author), titled by its most common spelling."""
-    members: defaultdict[str, list[Post]] = defaultdict(list)
-    names: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    slugs: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    """One stream per term (category, tag, author), at the slug and under the name most
+    of its posts use.
+
+    `terms_of` gives each post's terms as (slug, name), one per term key. Posts are
+    grouped by their exact spelling first, one dictionary lookup per term, and the
+    spellings of each term counted afterwards: counting every post's spelling took
+    half of planning 10,000 posts.
+    """
+    spelt: defaultdict[tuple[str, str], list[Post]] = defaultdict(list)
     for post in visible:
-        terms = {term_key(slug): (slug, name) for slug, name in terms_of(post)}
-        for key, (slug, name) in terms.items():
-            members[key].append(post)
-            names[key][name] += 1
-            slugs[key][slug] += 1
-    by_slug = {_most_common(slugs[key]): key for key in members}
+        for term in terms_of(post):
+            spelt[term].append(post)
+    spellings: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+    for term in spelt:
+        spellings[term_key(term[0])].append(term)
+    by_slug: dict[str, tuple[str, list[Post]]] = {}
+    for terms in spellings.values():
+        names: Counter[str] = Counter()
+        slugs: Counter[str] = Counter()
+        for slug, name in terms:
+            names[name] += len(spelt[slug, name])
+            slugs[slug] += len(spelt[slug, name])
+        members = spelt[terms[0]] if len(terms) == 1 else _in_order(visible, terms, spelt)
+        by_slug[_most_common(slugs)] = (_most_common(names), members)
     streams: list[Stream] = []
     for slug in sorted(by_slug):
-        key = by_slug[slug]
-        title, description = describe(slug, _most_common(names[key]))
+        name, members = by_slug[slug]
+        title, description = describe(slug, name)
         stream = Stream(
             key=f"{section}:{slug}",
             title=f"{config.title}: {title}",
             description=description,
             directory=f"{section}/{slug}/",
-            posts=tuple(members[key]),
+            posts=tuple(members),
         )
         streams += _with_archives(stream, config)
     return streams
+
+
+def _in_order(
+    visible: list[Post],
+    terms: list[tuple[str, str]],
+    spelt: Mapping[tuple[str, str], list[Post]],
+) -> list[Post]:
+    """The posts of a term spelt several ways, in the order of `visible`."""
+    members = {id(post) for term in terms for post in spelt[term]}
+    return [post for post in visible if id(post) in members]
 
 
 def _with_archives(stream: Stream, config: SiteConfig) -> list[Stream]:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -29,11 +30,13 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feeds import build
+from feeds.config import load_config
 from feeds.conventions import READ_KEYS as KNOWN_KEYS
-from feeds.dates import DateError, parse_date
-from feeds.posts import split_front_matter
+from feeds.dates import DateError, instant, parse_date
+from feeds.posts import Category, Post, split_front_matter
 from feeds.problems import Problem
-from feeds.text import slugify, xml_safe
+from feeds.streams import plan_streams
+from feeds.text import slugify, term_key, term_slug, xml_safe
 
 SCALE = max(1, int(os.environ.get("FEEDS_PROPERTY_SCALE", "1")))
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -847,6 +850,62 @@ def test_feeds_hold_the_newest_published_posts_in_order(
     for directory, slugs in expected.items():
         for name in ("atom.xml", "rss.xml"):
             assert [e.title for e in parsed[directory + name].entries] == slugs, directory + name
+
+
+SPELLINGS = st.sampled_from(["iOS", "ios", "i-OS", "News", "news", "Big Ideas", "big-ideas"])
+
+
+@budget(150)
+@given(st.lists(st.tuples(st.lists(SPELLINGS, max_size=3), st.lists(SPELLINGS, max_size=3))))
+def test_term_feeds_hold_every_spelling_under_the_most_common_one(
+    terms: list[tuple[list[str], list[str]]],
+) -> None:
+    """A category or tag written several ways (`iOS`, `ios`, `i-OS`) is one feed: it holds
+    every post that names it in any spelling, newest first, at the slug and under the
+    name most of those posts use (ties: alphabetically first). Checked against counting
+    post by post."""
+    with new_site(BASIC_CONFIG + "tag_feeds: true\nmax_items: 100\n") as site:
+        config, _ = load_config(site.config)
+    assert config is not None
+    posts = []
+    for number, (category_names, tags) in enumerate(terms):
+        moment = NOW - timedelta(days=number)
+        categories: dict[str, Category] = {}  # as the reader keeps them: first spelling
+        for name in category_names:
+            categories.setdefault(term_key(name), Category(term_slug(name), name))
+        slug = f"post-{number}"
+        posts.append(
+            Post(
+                *(f"{slug}.md", (0, 0, 0, 0), slug, f"tag:x,2024:{slug}", slug, slug),
+                *(moment, instant(moment), moment, tuple(categories.values())),
+                *(tuple(dict.fromkeys(tags)), None, None, 4),
+            )
+        )
+    streams = {s.directory: s for s in plan_streams(posts, config, NOW)}
+    expected = {}
+    for section, terms_of in (
+        ("categories", lambda post: [(c.slug, c.name) for c in post.categories]),
+        ("tags", lambda post: [(term_slug(tag), tag) for tag in post.tags]),
+    ):
+        members: dict[str, list[str]] = {}
+        names: dict[str, Counter[str]] = {}
+        slugs: dict[str, Counter[str]] = {}
+        for post in posts:  # newest first already
+            for key, (slug, name) in {term_key(s): (s, n) for s, n in terms_of(post)}.items():
+                members.setdefault(key, []).append(post.slug)
+                names.setdefault(key, Counter())[name] += 1
+                slugs.setdefault(key, Counter())[slug] += 1
+        for key, posts_of_term in members.items():
+            slug = min(slugs[key], key=lambda s, key=key: (-slugs[key][s], s))
+            name = min(names[key], key=lambda n, key=key: (-names[key][n], n))
+            title = name if section == "categories" else f"#{name}"
+            expected[f"{section}/{slug}/"] = (f"Test Site: {title}", posts_of_term)
+    found = {
+        directory: (stream.title, [post.slug for post in stream.posts])
+        for directory, stream in streams.items()
+        if directory
+    }
+    assert found == expected
 
 
 # --- 5. Text stays text -------------------------------------------------------------------
