@@ -30,8 +30,9 @@ from .cache import (
     SavedPlan,
     load_cache,
     next_due_ns,
-    readings_saved_meanwhile,
     save_cache,
+    save_readings_meanwhile,
+    saver_awaited,
 )
 from .config import SiteConfig, load_config
 from .layout import ARCHIVE_FOLDER, FEED_FILES, OPML, SECTIONS, STYLESHEET, is_our_index
@@ -138,10 +139,10 @@ def build(
         if last is not None:
             result = _replay(last, config, out_dir, wait=wait, prune_stale=prune_stale)
             return _pinged(result, config, cache, (), ping)
-    planned = _replanned(cache, tree, config, now, out_dir) if write else None
-    if planned is None:
-        planned = _planned(cache, listing, tree, config, now, will_render=write)
-    with readings_saved_meanwhile(cache):
+    with saver_awaited(cache):
+        planned = _replanned(cache, tree, config, now, out_dir) if write else None
+        if planned is None:
+            planned = _planned(cache, listing, tree, config, now, will_render=write)
         jobs, kept = planned.jobs, planned.kept
         produced = [*(job.path for job in jobs), *kept]
         has_errors = any(problem.is_error for problem in planned.problems)
@@ -240,6 +241,8 @@ def _planned(
     from .streams import plan_streams
 
     read = read_posts(config, cache, listing, meanwhile=load_renderers if will_render else None)
+    if cache is not None:
+        save_readings_meanwhile(cache)
     streams = plan_streams(read.posts, config, now)
     saved = save_plan(streams, read.problems, tree) if tree is not None else None
     due = next_due_ns(read.posts, now)
