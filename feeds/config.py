@@ -78,6 +78,15 @@ class SiteConfig:
         return convention(self.conventions)
 
     @cached_property
+    def link_pattern(self) -> tuple[str, bool]:
+        """`permalink` as a whole URL to `str.format` (the site's URL escaped as such),
+        and whether it names a date: most sites' patterns do not, which spares making
+        year, month and day for each post."""
+        base = self.url.replace("{", "{{").replace("}", "}}")
+        dated = any(f"{{{token}}}" in self.permalink for token in ("year", "month", "day"))
+        return base + self.permalink.lstrip("/"), dated
+
+    @cached_property
     def category_keys(self) -> dict[str, str]:
         """The configured categories by `term_key`, so `News` and `news` are one."""
         return {term_key(slug): slug for slug in self.categories or ()}

@@ -119,8 +119,9 @@ def _person_from_text(key: str, value: str) -> Person:
 
 def people(key: str, value: Any) -> list[Person]:
     """`authors:`: a list of people as `person` reads them, or one person."""
-    items = value if isinstance(value, list) else [value]
-    return [person(key, item) for item in items if item != ""]
+    if not isinstance(value, list):  # one person, as most posts have
+        return [person(key, value)] if value != "" else []
+    return [person(key, item) for item in value if item != ""]
 
 
 def absolute_url(key: str, value: str) -> str:
