@@ -509,7 +509,7 @@ def next_due_ns(posts: Iterable[Post], now: datetime) -> int | None:
         moment
         for post in posts
         if not post.draft
-        for moment in (post.instant, post.expires and instant(post.expires))
+        for moment in (post.instant, None if post.expires is None else instant(post.expires))
         if moment is not None and moment > now_us
     ]
-    return min(due) * 1000 if due else None
+    return min(due) * 1000 if due else None  # microseconds to nanoseconds, as `_ns`

@@ -53,13 +53,14 @@ def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
         parsed = _parse_free_form(text)
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         raise DateError(f"the year {parsed.year} is outside {MIN_YEAR}-{MAX_YEAR}")
+    # `combine`, not `replace(tzinfo=...)`, which costs 15 times as much on a datetime
+    # that has an offset already.
     zone = parsed.tzinfo if parsed.tzinfo is not None else default_tz
     if type(zone) is timezone:  # a fixed offset: checked once, then shared
         zone, problem = _fixed_offset(zone)
-    # `combine`, not `replace(tzinfo=...)`, which costs 15 times as much on a datetime
-    # that has an offset already.
-    moment = _new_moment(parsed, parsed.time(), zone)
-    if type(zone) is not timezone:  # a named zone's offset depends on the date
+        moment = _new_moment(parsed, parsed.time(), zone)
+    else:  # a named zone, whose offset depends on the date
+        moment = _new_moment(parsed, parsed.time(), zone)
         problem = _offset_problem(moment.utcoffset())
     if problem is not None:
         raise DateError(f"the offset in '{text}' {problem}")

@@ -115,10 +115,8 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
             visible,
             config,
             "authors",
-            lambda post: (
-                [(term_slug(post.author.name), post.author.name)]
-                if post.author is not None and term_slug(post.author.name)
-                else []
+            lambda post: _unique_terms(
+                [(term_slug(post.author.name), post.author.name)] if post.author is not None else []
             ),
             lambda slug, name: (name, config.description),
         )
