@@ -10,6 +10,8 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,6 +44,11 @@ class PostFile(NamedTuple):
     stamp: Stamp | None
 
 
+_post_file = partial(tuple.__new__, PostFile)
+"""`PostFile(...)` from a tuple of its fields, without the named tuple's Python-level
+__new__: every run makes one per post."""
+
+
 @dataclass(frozen=True)
 class Listing:
     """The post files of a site, in an order that does not depend on the file system."""
@@ -71,7 +78,7 @@ def list_posts(config: SiteConfig) -> Listing:
         return Listing((), (problem,))
     walk = _Walk(os.path.realpath(folder) + os.sep, _post_matcher(config))
     walk.folder(str(folder), "")
-    walk.found.sort(key=lambda post_file: post_file.relative)
+    walk.found.sort(key=itemgetter(0))  # by `relative`
     walk.problems.sort(key=lambda problem: str(problem.path))
     return Listing(tuple(walk.found), tuple(walk.problems))
 
@@ -108,7 +115,7 @@ class _Walk:
                 for entry in entries:
                     if entry.name[0] != "_" and entry.is_file(follow_symlinks=False):
                         if is_post(relative := prefix + entry.name):
-                            self.file(relative, entry)
+                            self.file(relative, entry.path)
                     else:
                         self.entry(entry, prefix)
         except OSError as error:
@@ -138,13 +145,17 @@ class _Walk:
                     )
                 )
             elif not entry.is_dir() and self.is_post(relative := prefix + name):
-                self.file(relative, entry)
+                self.file(relative, entry.path)
         elif entry.is_dir(follow_symlinks=False):
             self.folder(entry.path, f"{prefix}{name}/")
 
-    def file(self, relative: str, entry: os.DirEntry[str]) -> None:
-        try:
-            stamp: Stamp | None = file_stamp(entry.stat())
-        except OSError:
-            stamp = None
-        self.found.append(PostFile(relative, entry.path, stamp))
+    def file(self, relative: str, path: str) -> None:
+        self.found.append(_post_file((relative, path, stamp_of(path))))
+
+
+def stamp_of(path: str) -> Stamp | None:
+    """The file's stamp now; None if it cannot be stat'ed."""
+    try:
+        return file_stamp(os.stat(path))
+    except OSError:
+        return None

@@ -411,11 +411,11 @@ def test_a_failed_reading_worker_costs_no_post(
     if failure == "dies later":
         read_slowly_here(monkeypatch)  # so that the worker gets to claim a second chunk
 
-    def failing(files: list, config: object) -> list:
+    def failing(files: list, *rest: object) -> list:
         if os.getpid() != pid:  # only in the worker
             if failure == "dies later" and not chunks_read:
                 chunks_read.append(files)  # claimed and read, never sent
-                return chunk_entries(files, config)
+                return chunk_entries(files, *rest)
             if failure.startswith("dies"):
                 os._exit(9)
             raise MemoryError
@@ -438,10 +438,10 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
     read_on_cores(monkeypatch, 3)
     pid, read_chunk = os.getpid(), posts_module._read_chunk
 
-    def interrupted(files: list, config: object) -> list:
+    def interrupted(files: list, *rest: object) -> list:
         if os.getpid() == pid:
             raise KeyboardInterrupt
-        return read_chunk(files, config)
+        return read_chunk(files, *rest)
 
     monkeypatch.setattr(posts_module, "_read_chunk", interrupted)
     workers = record_forks(monkeypatch)

@@ -33,7 +33,8 @@ from feeds import build
 from feeds.config import load_config
 from feeds.conventions import READ_KEYS as KNOWN_KEYS
 from feeds.dates import DateError, instant, parse_date
-from feeds.posts import Category, Post, split_front_matter
+from feeds.listing import list_posts
+from feeds.posts import Category, Post, read_post, read_posts, split_front_matter
 from feeds.problems import Problem
 from feeds.streams import plan_streams
 from feeds.text import slugify, term_key, term_slug, xml_safe
@@ -763,6 +764,55 @@ def test_cached_builds_equal_cold_builds(
                 outcomes.append((messages, result.feeds, result.posts, feed_files(out)))
             assert outcomes[0] == outcomes[2], f"step {step}: cached build differs from cold"
             assert outcomes[1] == outcomes[2], f"step {step}: replayed build differs from cold"
+
+
+# Category lists and authors as editors write them: the same ones many times over, some
+# with problems (unknown, no letters, not text), some empty or spelt differently.
+REPEATED_TERMS = st.sampled_from(["news", "News", "reviews", "x", "nope", "!!!", "", " news "])
+REPEATED_VALUES = st.one_of(
+    REPEATED_TERMS.map(lambda term: f"'{term}'"),
+    st.lists(REPEATED_TERMS, max_size=3).map(lambda terms: repr(terms).replace('"', "'")),
+    st.just("{name: x}"),
+    st.just("[[a], b]"),
+)
+PADDING = ["summary: s\n", "tags: [t]\n"]
+REPEATED_AUTHORS = st.sampled_from(
+    ["jo", "Jo Doe <jo@example.org>", "''", "[jo, Al]", "[jo, {name: Al}]", "{email: x}", "[[x]]"]
+)
+
+
+@example([("'nope'", "jo", "")] * 2)  # a problem is never reused for another post
+@example([("news", "jo", ""), ("news", "jo", "categories: [reviews]\n")])  # two keys: merged
+@budget(60)
+@given(
+    st.lists(
+        st.tuples(REPEATED_VALUES, REPEATED_AUTHORS, st.sampled_from(["", "categories: [x]\n"])),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_run_checks_repeated_values_once_with_the_same_outcome(
+    posts: list[tuple[str, str, str]],
+) -> None:
+    """Posts of one run that write the same category list or author are checked once
+    (see posts._Repeats); every post still gets exactly the post and the problems it
+    would get read on its own, problems on its own line included."""
+    config = BASIC_CONFIG + "categories:\n  news: {title: News}\n  reviews: {title: Reviews}\n"
+    config += "  x: {title: X}\n"
+    config += "authors:\n  jo: {name: Jo Doe}\n"
+    with new_site(config) as site:
+        for number, (category, author, categories) in enumerate(posts):
+            padding = "".join(PADDING[: number % 3])  # the same values on other lines
+            front = f"title: T{number}\ndate: 2024-05-01\n{padding}category: {category}\n"
+            write_post(site, f"p{number}", front + f"{categories}author: {author}\n")
+        loaded, _ = load_config(site.config)
+        assert loaded is not None
+        together = read_posts(loaded)  # one run: what one post checked, the next reuses
+        alone = [read_post(post_file.path, loaded) for post_file in list_posts(loaded).files]
+    assert [post for post, _ in alone if post is not None] == list(together.posts)
+    assert [p.format() for _, problems in alone for p in problems] == [
+        p.format() for p in together.problems
+    ]
 
 
 # --- 4. Ordering and limits ---------------------------------------------------------------
