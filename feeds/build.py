@@ -132,8 +132,9 @@ def build(
         return BuildResult(tuple(problems), 0, (), None)
     out_dir = (Path(output_dir) if output_dir else config.output_dir).absolute()
     cache = load_cache(config) if use_cache else None
-    listing = list_posts(config)
-    tree = PostsTree(listing) if cache is not None else None
+    stamped = cache is not None and cache.found
+    listing = list_posts(config, stamped=stamped)
+    tree = PostsTree(listing) if stamped else None  # else made once the posts are read
     if cache is not None and tree is not None and write:
         last = cache.replay(tree.digest, now, out_dir)
         if last is not None:
@@ -188,7 +189,7 @@ def build(
                     cache.remember_feed(out_dir / job.path, job.fingerprint)
                 cache.remember_run(
                     LastRun(
-                        tree=tree.digest if tree is not None else "",
+                        tree=planned.tree.digest if planned.tree is not None else "",
                         next_due_ns=planned.next_due_ns,
                         out_dir=str(out_dir),
                         posts=planned.posts,
@@ -223,6 +224,8 @@ class _Planned:
     """Archive pages (relative path -> fingerprint) an incremental run leaves alone."""
     saved: SavedPlan | None
     """The plan for the next run to start from (see feeds.incremental)."""
+    tree: PostsTree | None
+    """The post files as read, for a build with a cache."""
 
 
 def _planned(
@@ -243,10 +246,12 @@ def _planned(
     read = read_posts(config, cache, listing, meanwhile=load_renderers if will_render else None)
     if cache is not None:
         save_readings_meanwhile(cache)
+        tree = tree if tree is not None else PostsTree(read.listing)
     streams = plan_streams(read.posts, config, now)
     saved = save_plan(streams, read.problems, tree) if tree is not None else None
     due = next_due_ns(read.posts, now)
-    return _Planned(read.problems, len(read.posts), due, plan_jobs(streams, config), {}, saved)
+    jobs = plan_jobs(streams, config)
+    return _Planned(read.problems, len(read.posts), due, jobs, {}, saved, tree)
 
 
 def _replanned(
@@ -277,6 +282,7 @@ def _replanned(
         jobs,
         kept,
         replanned.plan,
+        tree,
     )
 
 

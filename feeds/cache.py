@@ -118,6 +118,9 @@ class BuildCache:
     last_run: LastRun | None = None
     feeds: dict[str, list[Any]] = field(default_factory=dict)  # abs path -> [fp, size, mtime]
     pending_pings: list[str] = field(default_factory=list)  # feed URLs the hub has not heard of
+    found: bool = False
+    """Whether an earlier run's state was found (see `load_cache`). Without it no file's
+    stat has anything to be compared with, so a build lists the posts without one."""
     _shards: list[dict[str, PostEntry] | None] = field(
         default_factory=lambda: [None] * POSTS_SHARDS
     )
@@ -311,7 +314,7 @@ def load_cache(config: SiteConfig) -> BuildCache:
     pending = data.get("pending_pings", [])
     if not (isinstance(pending, list) and all(isinstance(url, str) for url in pending)):
         pending = []
-    return BuildCache(folder, key, last_run, feeds, pending)
+    return BuildCache(folder, key, last_run, feeds, pending, found=True)
 
 
 def save_readings_meanwhile(cache: BuildCache) -> None:

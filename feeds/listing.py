@@ -33,7 +33,8 @@ def file_stamp(status: os.stat_result) -> Stamp:
 
 
 class PostFile(NamedTuple):
-    """A post file found below the posts folder; `stamp` is None if it could not be stat'ed.
+    """A post file found below the posts folder; `stamp` is None if it was not (or could
+    not be) stat'ed.
 
     A named tuple holding the stamp rather than the whole stat result: every run,
     even one that finds nothing changed, makes one per post (100,000 stat results
@@ -57,9 +58,12 @@ class Listing:
     problems: tuple[Problem, ...]
 
 
-def list_posts(config: SiteConfig) -> Listing:
+def list_posts(config: SiteConfig, *, stamped: bool = True) -> Listing:
     """Every post file below the posts folder (`.md`, `.markdown`, `.html`, or what
-    `posts_glob` matches), with its stat.
+    `posts_glob` matches), with its stat unless not `stamped`.
+
+    A run with no cache to compare against reads every file anyway, and takes each
+    file's stat as it reads it: a `stat` per file was a twentieth of such a build.
 
     Names starting with `_` are skipped with a note: generators keep drafts
     (`_drafts/`), section pages (`_index.md`) and their own files there.
@@ -76,7 +80,7 @@ def list_posts(config: SiteConfig) -> Listing:
             f"{config.path.name} to the folder that holds your posts",
         )
         return Listing((), (problem,))
-    walk = _Walk(os.path.realpath(folder) + os.sep, _post_matcher(config))
+    walk = _Walk(os.path.realpath(folder) + os.sep, _post_matcher(config), stamped)
     walk.folder(str(folder), "")
     walk.found.sort(key=itemgetter(0))  # by `relative`
     walk.problems.sort(key=lambda problem: str(problem.path))
@@ -99,9 +103,10 @@ def _post_matcher(config: SiteConfig) -> Callable[[str], bool]:
 class _Walk:
     """One listing of the posts folder: what it found, and its problems."""
 
-    def __init__(self, root: str, is_post: Callable[[str], bool]) -> None:
+    def __init__(self, root: str, is_post: Callable[[str], bool], stamped: bool) -> None:
         self.root = root
         self.is_post = is_post
+        self.stamp = stamp_of if stamped else _no_stamp
         self.found: list[PostFile] = []
         self.problems: list[Problem] = []
 
@@ -150,7 +155,7 @@ class _Walk:
             self.folder(entry.path, f"{prefix}{name}/")
 
     def file(self, relative: str, path: str) -> None:
-        self.found.append(_post_file((relative, path, stamp_of(path))))
+        self.found.append(_post_file((relative, path, self.stamp(path))))
 
 
 def stamp_of(path: str) -> Stamp | None:
@@ -159,3 +164,7 @@ def stamp_of(path: str) -> Stamp | None:
         return file_stamp(os.stat(path))
     except OSError:
         return None
+
+
+def _no_stamp(path: str) -> None:
+    return None

@@ -28,7 +28,7 @@ from .conventions import READ_KEYS, path_date
 from .dates import DateError, WrittenDate, instant, parse_date
 from .fields import FieldError, Person
 from .forks import reap, run_forked
-from .listing import Listing, PostFile, Stamp, file_stamp, list_posts
+from .listing import Listing, PostFile, Stamp, file_stamp, list_posts, stamp_of
 from .problems import Problem, ProblemRows, Severity, display_path, problem_rows, problems_from_rows
 from .templates import has_template_text, strip_templates
 from .text import slugify, term_key, term_slug, xml_safe
@@ -104,6 +104,9 @@ class ReadResult:
 
     posts: tuple[Post, ...]
     problems: tuple[Problem, ...]
+    listing: Listing
+    """The listing read, each file with a stamp where it was listed without one: the
+    stamp it was read with (see `list_posts`' `stamped`)."""
 
     @property
     def has_errors(self) -> bool:
@@ -158,10 +161,13 @@ def read_posts(
     read = _read_all(misses, config, meanwhile)
     for post_file, (reading, entry) in zip(misses, read, strict=True):
         readings[post_file.relative] = reading
-        if cache is not None and post_file.stamp is not None:
+        if cache is not None and entry[0] is not None:
             cache.remember_reading(post_file.relative, entry)
     if cache is not None:
         cache.forget_posts_except(set(readings))
+    if any(post_file.stamp is None for post_file in misses):
+        read_stamps = {f.relative: entry[0] for f, (_, entry) in zip(misses, read, strict=True)}
+        listing = _stamped(listing, read_stamps)
     problems = list(listing.problems)
     posts: list[Post] = []
     for post_file in listing.files:
@@ -171,7 +177,16 @@ def read_posts(
             posts.append(post)
     unique, clashes = _drop_clashes(posts, config)
     problems.extend(clashes)
-    return ReadResult(tuple(unique), tuple(problems))
+    return ReadResult(tuple(unique), tuple(problems), listing)
+
+
+def _stamped(listing: Listing, read_stamps: dict[str, Stamp | None]) -> Listing:
+    """`listing` with the stamps files were read with, where it had none."""
+    files = tuple(
+        PostFile._make((f.relative, f.path, read_stamps[f.relative])) if f.stamp is None else f
+        for f in listing.files
+    )
+    return Listing(files, listing.problems)
 
 
 def _read_all(
@@ -331,7 +346,8 @@ def _read_chunk(
     results = []
     for post_file in files:
         post, problems = reading = read_post(post_file.path, config, post_file.stamp, repeats)
-        stamp = post.stamp if post is not None else post_file.stamp  # the one read
+        # The stamp read with, else the one listed, else (if listed without) the file's now.
+        stamp = post.stamp if post is not None else post_file.stamp or stamp_of(post_file.path)
         results.append((reading, reading_entry(stamp, post, problems)))
     return results
 

@@ -16,6 +16,7 @@ from conftest import BASIC_CONFIG, NOW, Site, feed_files
 
 from feeds import build
 from feeds import cache as cache_module
+from feeds import listing as listing_module
 from feeds import posts as posts_module
 from feeds.cache import CACHE_DIR
 from feeds.config import load_config
@@ -128,6 +129,32 @@ def test_no_change_run_renders_and_writes_nothing_and_matches_cold(site: Site) -
     assert len(again.report.unchanged) == 18 and again.posts == 40
     assert mtimes(site) == before
     assert feed_files(site.output) == cold(site)
+
+
+@pytest.mark.parametrize("bad_post", [False, True])
+def test_a_first_build_lists_without_stat_and_the_next_reads_nothing(
+    site: Site, monkeypatch: pytest.MonkeyPatch, bad_post: bool
+) -> None:
+    """With no earlier run to compare with, the listing skips `stat`: each file's comes
+    with reading it. The next run still reads nothing, not even a post with problems."""
+    make_site(site)
+    if bad_post:
+        site.raw_post("bad.md", "---\ntitle: x\n---\n")
+        age_posts(site)
+    stats: list[str] = []
+    stamp_of = listing_module.stamp_of
+    monkeypatch.setattr(
+        listing_module, "stamp_of", lambda path: stats.append(path) or stamp_of(path)
+    )
+    first = build(site.config, now=NOW)
+    assert stats == [] and first.has_errors == bad_post
+    read = record_reads(monkeypatch)
+    second = build(site.config, now=NOW)
+    assert read == [] and len(stats) == 40 + bad_post
+    assert [p.format() for p in second.problems] == [p.format() for p in first.problems]
+    assert second.published != bad_post
+    if not bad_post:
+        assert second.report is not None and second.report.written == ()
 
 
 def test_one_edit_rewrites_only_the_feeds_that_contain_it(site: Site) -> None:
