@@ -38,6 +38,7 @@ import time
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -187,12 +188,19 @@ class BuildCache:
             return None
         return entry
 
-    def remember_reading(self, relative: str, entry: PostEntry) -> None:
-        number = shard_of(relative)
-        self.shard(number)[relative] = entry
-        self._changed_shards.add(number)
+    def remember_readings(self, readings: Iterable[tuple[str, PostEntry]]) -> None:
+        """Keep each entry under its file's relative path; one without a stamp (a file
+        that could not be stat'ed) could never be proved current, so it is not kept."""
+        shards, changed = self._shards, self._changed_shards
+        for relative, entry in readings:
+            if entry[0] is None:
+                continue
+            number = shard_of(relative)
+            shard = shards[number]
+            (shard if shard is not None else self.shard(number))[relative] = entry
+            changed.add(number)
 
-    def forget_posts_except(self, relatives: set[str]) -> None:
+    def forget_posts_except(self, relatives: AbstractSet[str]) -> None:
         for number in range(POSTS_SHARDS):
             shard = self.shard(number)
             gone = shard.keys() - relatives

@@ -114,9 +114,11 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
         streams = _streams(plan, tree.listing, fresh)
     except (TypeError, ValueError, KeyError):
         return None  # a plan of another shape
-    for post_file, (post, problems) in readings.items():
-        assert post_file.stamp is not None
-        cache.remember_reading(post_file.relative, reading_entry(post_file.stamp, post, problems))
+    cache.remember_readings(
+        (post_file.relative, reading_entry(post_file.stamp, post, problems))
+        for post_file, (post, problems) in readings.items()
+        if post_file.stamp is not None
+    )
     problems = tuple(
         Problem(Path(path), line, message, Severity(severity))
         for path, line, message, severity in plan.problems

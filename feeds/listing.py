@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
@@ -56,6 +56,14 @@ class Listing:
 
     files: tuple[PostFile, ...]
     problems: tuple[Problem, ...]
+
+    def with_stamps(self, stamps: Mapping[str, Stamp | None]) -> Listing:
+        """This listing with `stamps` (by relative path) for the files it has none for."""
+        files = [
+            f if f.stamp is not None else _post_file((f.relative, f.path, stamps[f.relative]))
+            for f in self.files
+        ]
+        return Listing(tuple(files), self.problems)
 
 
 def list_posts(config: SiteConfig, *, stamped: bool = True) -> Listing:

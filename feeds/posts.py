@@ -15,6 +15,7 @@ import signal
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cached_property, lru_cache, partial
@@ -120,9 +121,11 @@ class PostCache(Protocol):
         """The entry remembered for the file, if its stat proves it unchanged since."""
         ...
 
-    def remember_reading(self, relative: str, entry: PostEntry) -> None: ...
+    def remember_readings(self, readings: Iterable[tuple[str, PostEntry]]) -> None:
+        """Keep each entry under its file's relative path."""
+        ...
 
-    def forget_posts_except(self, relatives: set[str]) -> None: ...
+    def forget_posts_except(self, relatives: AbstractSet[str]) -> None: ...
 
 
 Reading = tuple[Post | None, list[Problem]]
@@ -159,15 +162,15 @@ def read_posts(
         else:
             readings[post_file.relative] = hit
     read = _read_all(misses, config, meanwhile)
-    for post_file, (reading, entry) in zip(misses, read, strict=True):
-        readings[post_file.relative] = reading
-        if cache is not None and entry[0] is not None:
-            cache.remember_reading(post_file.relative, entry)
+    relatives = [post_file.relative for post_file in misses]
+    entries = [entry for _, entry in read]
+    readings.update(zip(relatives, [reading for reading, _ in read], strict=True))
     if cache is not None:
-        cache.forget_posts_except(set(readings))
-    if any(post_file.stamp is None for post_file in misses):
-        read_stamps = {f.relative: entry[0] for f, (_, entry) in zip(misses, read, strict=True)}
-        listing = _stamped(listing, read_stamps)
+        cache.remember_readings(zip(relatives, entries, strict=True))
+        cache.forget_posts_except(readings.keys())
+    if None in map(_listed_stamp, misses):  # listed without: take the stamps read with
+        read_stamps = dict(zip(relatives, map(_entry_stamp, entries), strict=True))
+        listing = listing.with_stamps(read_stamps)
     problems = list(listing.problems)
     posts: list[Post] = []
     for post_file in listing.files:
@@ -178,15 +181,6 @@ def read_posts(
     unique, clashes = _drop_clashes(posts, config)
     problems.extend(clashes)
     return ReadResult(tuple(unique), tuple(problems), listing)
-
-
-def _stamped(listing: Listing, read_stamps: dict[str, Stamp | None]) -> Listing:
-    """`listing` with the stamps files were read with, where it had none."""
-    files = tuple(
-        PostFile._make((f.relative, f.path, read_stamps[f.relative])) if f.stamp is None else f
-        for f in listing.files
-    )
-    return Listing(files, listing.problems)
 
 
 def _read_all(
@@ -533,6 +527,8 @@ _MAX_REPEATS = 4096
 its own must not hold a copy of each."""
 _UNSEEN = object()
 _value_of = itemgetter(0)
+_listed_stamp = attrgetter("stamp")
+_entry_stamp = itemgetter(0)
 T = TypeVar("T")
 
 
