@@ -132,9 +132,9 @@ def build(
         return BuildResult(tuple(problems), 0, (), None)
     out_dir = (Path(output_dir) if output_dir else config.output_dir).absolute()
     cache = load_cache(config) if use_cache else None
-    stamped = cache is not None and cache.found
-    listing = list_posts(config, stamped=stamped)
-    tree = PostsTree(listing) if stamped else None  # else made once the posts are read
+    # With no earlier run's state, read_posts lists the posts itself, without a stat each.
+    listing = list_posts(config) if cache is not None and cache.found else None
+    tree = PostsTree(listing) if listing is not None else None  # else made after reading
     if cache is not None and tree is not None and write:
         last = cache.replay(tree.digest, now, out_dir)
         if last is not None:
@@ -230,7 +230,7 @@ class _Planned:
 
 def _planned(
     cache: BuildCache | None,
-    listing: Listing,
+    listing: Listing | None,
     tree: PostsTree | None,
     config: SiteConfig,
     now: datetime,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
@@ -57,10 +57,11 @@ class Listing:
     files: tuple[PostFile, ...]
     problems: tuple[Problem, ...]
 
-    def with_stamps(self, stamps: Mapping[str, Stamp | None]) -> Listing:
-        """This listing with `stamps` (by relative path) for the files it has none for."""
+    def with_stamps(self, stamps: Iterable[Stamp | None]) -> Listing:
+        """This listing with `stamps`, in order, for the files it has none for."""
+        given = iter(stamps)
         files = [
-            f if f.stamp is not None else _post_file((f.relative, f.path, stamps[f.relative]))
+            f if f.stamp is not None else _post_file((f.relative, f.path, next(given)))
             for f in self.files
         ]
         return Listing(tuple(files), self.problems)

@@ -157,6 +157,23 @@ def test_a_first_build_lists_without_stat_and_the_next_reads_nothing(
         assert second.report is not None and second.report.written == ()
 
 
+def test_a_large_first_build_stats_its_posts_before_reading(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past STAT_WHILE_READING_MAX files the stamps are taken before reading (they pack
+    together in memory); the next run still reads nothing and writes nothing."""
+    make_site(site)
+    monkeypatch.setattr(posts_module, "STAT_WHILE_READING_MAX", 10)
+    stats: list[str] = []
+    stamp_of = posts_module.stamp_of
+    monkeypatch.setattr(posts_module, "stamp_of", lambda path: stats.append(path) or stamp_of(path))
+    build(site.config, now=NOW)
+    assert len(stats) == 40
+    read = record_reads(monkeypatch)
+    again = build(site.config, now=NOW)
+    assert read == [] and again.report is not None and again.report.written == ()
+
+
 def test_one_edit_rewrites_only_the_feeds_that_contain_it(site: Site) -> None:
     make_site(site)
     build(site.config, now=NOW)
