@@ -134,11 +134,6 @@ class PostCache(Protocol):
 Reading = tuple[Post | None, list[Problem]]
 """A file's post, or None, and the problems found in it."""
 
-STAT_WHILE_READING_MAX = 30_000
-"""Beyond this many files, a listing without stamps is stat'ed before reading all the
-same: stamps made while reading lie scattered among the reading's short-lived objects,
-and at 100,000 posts the build's peak memory grew by 10 to 15 MB (to over 300 MB)."""
-
 PARALLEL_MIN_FILES = 1500
 """Below this many files to read, a second process costs more than it saves."""
 
@@ -160,8 +155,6 @@ def read_posts(
     """
     if listing is None:  # listed here, the listing without stamps is gone once read
         listing = list_posts(config, stamped=cache is not None and cache.found)
-        if len(listing.files) > STAT_WHILE_READING_MAX and not listing.files[0].stamp:
-            listing = listing.with_stamps(stamp_of(f.path) for f in listing.files)
     readings: dict[str, Reading] = {}
     misses: list[PostFile] = []
     for post_file in listing.files:
@@ -212,13 +205,13 @@ def _read_all(
     ms to start and stop, and its result thread competed with this process's own
     reading for the interpreter lock.
     """
+    repeats = _Repeats()  # each process fills its own copy
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if cores < 2 or len(files) < PARALLEL_MIN_FILES:
-        return _read_chunk(files, config, _Repeats())
+        return _read_chunk(files, config, repeats)
     size = max(-(-len(files) // _MAX_CHUNKS), _MIN_CHUNK_FILES)
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     claims = _claims(len(chunks))
-    repeats = _Repeats()  # each process fills its own copy
     if claims is None:
         return _read_chunk(files, config, repeats)
     readings: list[list[tuple[Reading, PostEntry]] | None] = [None] * len(chunks)

@@ -90,6 +90,19 @@ def read_slowly_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return read_here
 
 
+def record_listing_stats(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths the listing stats from now on."""
+    stats: list[str] = []
+    stamp_of = listing_module.stamp_of
+
+    def recorded(path: str) -> object:
+        stats.append(path)
+        return stamp_of(path)
+
+    monkeypatch.setattr(listing_module, "stamp_of", recorded)
+    return stats
+
+
 def record_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The pids of the child processes this process forks from now on."""
     children: list[int] = []
@@ -141,11 +154,7 @@ def test_a_first_build_lists_without_stat_and_the_next_reads_nothing(
     if bad_post:
         site.raw_post("bad.md", "---\ntitle: x\n---\n")
         age_posts(site)
-    stats: list[str] = []
-    stamp_of = listing_module.stamp_of
-    monkeypatch.setattr(
-        listing_module, "stamp_of", lambda path: stats.append(path) or stamp_of(path)
-    )
+    stats = record_listing_stats(monkeypatch)
     first = build(site.config, now=NOW)
     assert stats == [] and first.has_errors == bad_post
     read = record_reads(monkeypatch)
@@ -163,10 +172,8 @@ def test_a_large_first_build_stats_its_posts_before_reading(
     """Past STAT_WHILE_READING_MAX files the stamps are taken before reading (they pack
     together in memory); the next run still reads nothing and writes nothing."""
     make_site(site)
-    monkeypatch.setattr(posts_module, "STAT_WHILE_READING_MAX", 10)
-    stats: list[str] = []
-    stamp_of = posts_module.stamp_of
-    monkeypatch.setattr(posts_module, "stamp_of", lambda path: stats.append(path) or stamp_of(path))
+    monkeypatch.setattr(listing_module, "STAT_WHILE_READING_MAX", 10)
+    stats = record_listing_stats(monkeypatch)
     build(site.config, now=NOW)
     assert len(stats) == 40
     read = record_reads(monkeypatch)
@@ -485,6 +492,7 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
     def interrupted(files: list, *rest: object) -> list:
         if os.getpid() == pid:
             raise KeyboardInterrupt
+        time.sleep(0.05)  # slow workers: this process always gets to claim a chunk
         return read_chunk(files, *rest)
 
     monkeypatch.setattr(posts_module, "_read_chunk", interrupted)
