@@ -203,7 +203,9 @@ class BuildCache:
     def forget_posts_except(self, relatives: AbstractSet[str]) -> None:
         for number in range(POSTS_SHARDS):
             shard = self.shard(number)
-            gone = shard.keys() - relatives
+            # Not `shard.keys() - relatives`: that walks all of `relatives` for every
+            # file of readings (6 ms of a 10,000-post build).
+            gone = [relative for relative in shard if relative not in relatives]
             for relative in gone:
                 del shard[relative]
             if gone:
