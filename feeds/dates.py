@@ -87,6 +87,21 @@ def instant(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rfc2822_date(moment: datetime) -> str:
+    """An aware moment as RFC 2822 writes dates, in GMT (`Sun, 22 Nov 2026 13:05:00 GMT`).
+
+    English names whatever the machine's locale, which strftime's `%a` and `%b` would
+    follow; and not `email.utils.format_datetime`, whose import (with socket and
+    random) took 5 to 15 ms of every build that renders."""
+    utc = moment.astimezone(UTC)
+    weekday, month = _WEEKDAYS[utc.weekday()], _MONTHS[utc.month - 1]
+    return f"{weekday}, {utc.day:02d} {month} {utc.year:04d} {utc:%H:%M:%S} GMT"
+
+
 @lru_cache(maxsize=256)
 def _fixed_offset(zone: timezone) -> tuple[timezone, str | None]:
     """One object per offset, however many dates carry it (a site's posts use a few

@@ -16,11 +16,11 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC
 from html import escape
 from typing import TYPE_CHECKING
 
 from .config import SiteConfig
+from .dates import rfc2822_date
 from .layout import INDEX_MARK, STYLESHEET
 
 if TYPE_CHECKING:
@@ -52,15 +52,13 @@ def render_stylesheet() -> bytes:
 
 def render_opml(listed: Sequence[Listed], config: SiteConfig) -> bytes:
     """OPML 2.0: one outline per feed, so a reader can subscribe to all in one import."""
-    from email.utils import format_datetime  # 15 ms to import: not on a no-change run
-
     newest = max(post.updated for item in listed for post in item.stream.posts)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
         "  <head>",
         f"    <title>{escape(config.title)}</title>",
-        f"    <dateCreated>{format_datetime(newest.astimezone(UTC), usegmt=True)}</dateCreated>",
+        f"    <dateCreated>{rfc2822_date(newest)}</dateCreated>",
         "  </head>",
         "  <body>",
     ]

@@ -32,7 +32,7 @@ from lxml import etree
 from feeds import build
 from feeds.config import load_config
 from feeds.conventions import READ_KEYS as KNOWN_KEYS
-from feeds.dates import DateError, instant, parse_date
+from feeds.dates import DateError, instant, parse_date, rfc2822_date
 from feeds.listing import list_posts
 from feeds.posts import Category, Post, read_post, read_posts, split_front_matter
 from feeds.problems import Problem
@@ -1110,6 +1110,24 @@ def test_free_form_dates_mean_the_instant_their_iso_form_means(
     except DateError:
         return  # refusing is fine; meaning something else is not
     assert (parsed.moment, parsed.written) == (expected.moment, expected.written), (free, iso)
+
+
+@budget(300)
+@given(
+    moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(9999, 12, 30)),
+    offset_minutes=st.integers(-14 * 60, 14 * 60),
+)
+def test_rfc2822_dates_are_what_the_standard_library_writes(
+    moment: datetime, offset_minutes: int
+) -> None:
+    """OPML's dateCreated is written without email.utils: it must still be the RFC 2822
+    date, in GMT, whatever the moment's own offset."""
+    from email.utils import format_datetime, parsedate_to_datetime
+
+    aware = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    written = rfc2822_date(aware)
+    assert written == format_datetime(aware.astimezone(UTC), usegmt=True)
+    assert parsedate_to_datetime(written) == aware.replace(microsecond=0)
 
 
 def closing_line_by_definition(document: str, start: int, fence: str) -> int | None:
