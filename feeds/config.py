@@ -7,9 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields, layout
 from .conventions import CONVENTIONS, Convention, convention
@@ -17,6 +16,9 @@ from .fields import FieldError, Person
 from .problems import Problem, display_path
 from .text import slugify, term_key, xml_safe
 from .yamltext import YamlTextError, load_mapping
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 PERMALINK_TOKENS = ("year", "month", "day", "slug", "category")
 _TOKEN = re.compile(r"\{([^{}]*)\}")
@@ -71,6 +73,8 @@ class SiteConfig:
     # Cached: every post asks for these several times.
     @cached_property
     def tz(self) -> ZoneInfo:
+        from zoneinfo import ZoneInfo  # 2 ms to import: not for a run that reads no post
+
         return ZoneInfo(self.timezone)
 
     @cached_property
@@ -178,6 +182,8 @@ def _language(key: str, value: Any) -> str:
 
 
 def _timezone(key: str, value: Any) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     name = _required_text(key, value)
     try:
         ZoneInfo(name)
