@@ -30,10 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
-import os
-import pickle
 import time
 import zlib
 from array import array
@@ -45,7 +42,7 @@ from functools import cached_property
 from importlib.util import find_spec
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from .config import SiteConfig
 from .dates import instant
@@ -62,7 +59,6 @@ PLAN_FILE = "plan.pickle"
 POSTS_SHARDS = 32
 """The per-post readings are split over this many files by a hash of the post's
 path, so an edit rewrites one small file, not the readings of the whole site."""
-_CHECKSUM_BYTES = 32  # the SHA-256 of the pickle, in front of it
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
 
 
@@ -373,12 +369,16 @@ def _header(cache: BuildCache) -> dict[str, Any]:
 
 
 def _save_readings(cache: BuildCache, numbers: Iterable[int], header: dict[str, Any]) -> None:
+    from .cachefiles import save_pickle
+
     for number in numbers:
-        _save_pickle(posts_file(cache.folder, number), {**header, "posts": cache.shard(number)})
+        save_pickle(posts_file(cache.folder, number), {**header, "posts": cache.shard(number)})
 
 
 def save_cache(cache: BuildCache) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not kept."""
+    from .cachefiles import save_pickle, write_atomically
+
     _wait_for_saver(cache)
     header = _header(cache)
     last = cache.last_run
@@ -394,10 +394,10 @@ def save_cache(cache: BuildCache) -> None:
         cache._changed_shards.clear()
         if cache.plan_changed:
             plan = None if cache.plan is None else tuple(cache.plan)
-            _save_pickle(cache.folder / PLAN_FILE, {**header, "plan": plan})
+            save_pickle(cache.folder / PLAN_FILE, {**header, "plan": plan})
         # One C-encoded string and one write: json.dump streams small chunks through Python.
         encoded = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        _write_atomically(cache.folder / "state.json", encoded)
+        write_atomically(cache.folder / "state.json", encoded)
 
 
 def posts_file(folder: Path, number: int) -> Path:
@@ -418,57 +418,10 @@ def _load_posts(folder: Path, number: int, key: str) -> tuple[dict[str, PostEntr
 
 def _load_pickle(path: Path, key: str) -> dict[str, Any] | None:
     """One of our pickle files, if it is whole and written for this key."""
-    try:
-        stored = path.read_bytes()
-        checksum, encoded = stored[:_CHECKSUM_BYTES], memoryview(stored)[_CHECKSUM_BYTES:]
-        if hashlib.sha256(encoded).digest() != checksum:
-            return None  # damaged on disk, or changed by hand
-        data = _PostsUnpickler(io.BytesIO(encoded)).load()
-    except _UNREADABLE:
-        return None
+    from .cachefiles import load_pickle
+
+    data = load_pickle(path)
     return data if _is_ours(data, key) else None
-
-
-def _save_pickle(path: Path, data: dict[str, Any]) -> None:
-    encoded = pickle.dumps(data, protocol=5)
-    _write_atomically(path, hashlib.sha256(encoded).digest() + encoded)
-
-
-_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, LookupError)
-_UNREADABLE += (AttributeError, ImportError, MemoryError, RecursionError)
-"""How reading a file that is not one of our pickles can fail: each damage its own way."""
-
-
-class _PostsUnpickler(pickle.Unpickler):
-    """Makes nothing but what `post_record` holds: a cache file written by anyone
-    else can at worst be wrong, which its key and each record's check then catch."""
-
-    ALLOWED = frozenset(
-        {
-            ("datetime", "datetime"),
-            ("datetime", "timezone"),
-            ("datetime", "timedelta"),
-            ("zoneinfo", "ZoneInfo"),
-            ("feeds.posts", "Category"),
-            ("feeds.fields", "Person"),
-        }
-    )
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == ("builtins", "getattr"):
-            return _zone_loader  # how a ZoneInfo pickles: getattr(ZoneInfo, "_unpickle")
-        if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        return super().find_class(module, name)
-
-
-def _zone_loader(owner: object, name: str) -> Any:
-    """The one `getattr` a cache file may ask for: any other could reach any object."""
-    from zoneinfo import ZoneInfo
-
-    if owner is not ZoneInfo or name != "_unpickle":
-        raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the cache")
-    return ZoneInfo._unpickle
 
 
 def _load_json(path: Path, key: str) -> dict[str, Any] | None:
@@ -479,7 +432,7 @@ def _load_json(path: Path, key: str) -> dict[str, Any] | None:
     return data if _is_ours(data, key) else None
 
 
-def _is_ours(data: object, key: str) -> bool:
+def _is_ours(data: object, key: str) -> TypeGuard[dict[str, Any]]:
     """Written by this version of feeds for this config (see `cache_key`)."""
     return (
         isinstance(data, dict)
@@ -487,22 +440,6 @@ def _is_ours(data: object, key: str) -> bool:
         and data.get("key") == key
         and isinstance(data.get("written_ns"), int)
     )
-
-
-def _write_atomically(path: Path, encoded: bytes) -> None:
-    for leftover in path.parent.glob(f"{path.name}.*.tmp"):
-        leftover.unlink()  # from a killed run
-    import tempfile  # with shutil, bz2 and lzma: 4 ms a no-change run does not need
-
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(encoded)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _file_stamp(path: Path) -> str:
