@@ -266,7 +266,11 @@ def _files_digest(files: Sequence[PostFile]) -> Any:
     # The stamps as one array of integers: formatting 10,000 tuples took 20 ms.
     unstated = (-1, -1, -1, -1)  # no file has a negative size
     stamps = chain.from_iterable([post_file.stamp or unstated for post_file in files])
-    digest.update(array("q", stamps).tobytes())
+    try:
+        packed = array("q", stamps).tobytes()
+    except OverflowError:  # an inode number from 2**63 on, as some network file systems give
+        packed = repr([post_file.stamp for post_file in files]).encode()
+    digest.update(packed)
     return digest
 
 

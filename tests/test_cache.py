@@ -18,9 +18,10 @@ from feeds import build
 from feeds import cache as cache_module
 from feeds import listing as listing_module
 from feeds import posts as posts_module
-from feeds.cache import CACHE_DIR
+from feeds.cache import CACHE_DIR, PostsTree
 from feeds.config import load_config
 from feeds.fields import Person
+from feeds.listing import Listing, PostFile
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
 
@@ -568,6 +569,20 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Site) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_inode_numbers_beyond_signed_64_bits_are_digested(tmp_path: Path) -> None:
+    """Some network file systems give inode numbers from 2**63 on, which do not fit the
+    array the stamps are packed into: the run must still tell such trees apart."""
+    huge = 2**64 - 1
+
+    def tree(inode: int) -> PostsTree:
+        post_file = PostFile("a.md", str(tmp_path / "a.md"), (10, 1, inode, 1))
+        return PostsTree(Listing((post_file,), ()))
+
+    assert tree(huge).digest != tree(huge - 1).digest
+    assert tree(huge).digest == tree(huge).digest
+    assert tree(huge).shard_digests != tree(huge - 1).shard_digests
 
 
 def test_an_edit_rewrites_one_file_of_post_readings(site: Site) -> None:
