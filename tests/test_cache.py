@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import shutil
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -552,6 +553,29 @@ def test_a_program_that_ignores_sigchld_can_still_build(
     assert result.posts == 40 and not result.has_errors
     assert feed_files(site.output) == cold(site)
     again = build(site.config, now=NOW)
+    assert again.report is not None and again.report.written == ()
+
+
+def test_a_threaded_program_builds_without_forking(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child forked from a threaded process can hang on a lock another thread held:
+    with a second thread running, the build reads and writes its cache itself."""
+    make_site(site)
+    read_on_cores(monkeypatch, 2)
+    children = record_forks(monkeypatch)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        result = build(site.config, now=NOW)
+    finally:
+        stop.set()
+        other.join()
+    assert children == []
+    assert result.posts == 40 and not result.has_errors
+    assert feed_files(site.output) == cold(site)
+    again = build(site.config, now=NOW)  # every reading was kept all the same
     assert again.report is not None and again.report.written == ()
 
 
