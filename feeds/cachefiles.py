@@ -1,5 +1,6 @@
-"""The build cache's pickle files: written whole with their SHA-256 in front, read
-back by an unpickler that can make only posts' parts, dates and plain values.
+"""The build cache's files on disk: pickles written whole with their SHA-256 in front
+and read back by an unpickler that can make only posts' parts, dates and plain values;
+and the atomic write every cache file goes through, `state.json` included.
 
 Apart from `feeds.cache` because a no-change run reads only `state.json`: it
 never imports pickle (2 ms).
