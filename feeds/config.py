@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import fields, layout
-from .conventions import CONVENTIONS, Convention, convention
 from .fields import FieldError, Person
 from .problems import Problem, display_path
 from .text import slugify, term_key, xml_safe
@@ -19,6 +18,8 @@ from .yamltext import YamlTextError, load_mapping
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
+
+    from .conventions import Convention
 
 PERMALINK_TOKENS = ("year", "month", "day", "slug", "category")
 _TOKEN = re.compile(r"\{([^{}]*)\}")
@@ -79,6 +80,8 @@ class SiteConfig:
 
     @cached_property
     def rules(self) -> Convention:
+        from .conventions import convention  # its tables: not for a run that reads no post
+
         return convention(self.conventions)
 
     @cached_property
@@ -285,6 +288,12 @@ def _choice(*choices: str) -> Callable[[str, Any], str]:
     return parse
 
 
+def _conventions(key: str, value: Any) -> str:
+    from .conventions import CONVENTIONS  # only for a site that names a generator
+
+    return _choice(*CONVENTIONS)(key, value)
+
+
 def _globs(key: str, value: Any) -> tuple[str, ...]:
     patterns = fields.text_list(key, value)
     if not patterns or any(p.startswith("/") or ".." in p.split("/") for p in patterns):
@@ -327,7 +336,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "archives": fields.flag,
     "websub_hub": _url,
     "index_page": _index_page,
-    "conventions": _choice(*CONVENTIONS),
+    "conventions": _conventions,
     "posts_glob": _globs,
     "id_scheme": _choice("tag", "link"),
     "authors": _authors,
