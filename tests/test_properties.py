@@ -35,7 +35,7 @@ from feeds.conventions import READ_KEYS as KNOWN_KEYS
 from feeds.dates import DateError, instant, parse_date, rfc2822_date
 from feeds.listing import list_posts
 from feeds.posts import Category, Post, read_post, read_posts, split_front_matter
-from feeds.problems import Problem
+from feeds.problems import Problem, display_path
 from feeds.streams import plan_streams
 from feeds.text import slugify, term_key, term_slug, xml_safe
 
@@ -589,8 +589,12 @@ SITE_ZONES = st.sampled_from(
 def built_tree(site: Site, out: Path) -> tuple[list[str], dict[str, bytes]]:
     """Messages (with the site folder's name taken out) and files of one in-process build."""
     result = build(site.config, output_dir=out, now=NOW, skip_invalid=True)
-    root = str(site.root)
-    messages = [p.format(relative_to=site.root).replace(root, "<root>") for p in result.problems]
+    # A message naming another file shows it as users see it: relative when the
+    # site is below the working folder (a run from /tmp), else whole.
+    shown = {str(site.root), display_path(site.root)}
+    messages = [p.format(relative_to=site.root) for p in result.problems]
+    for root in sorted(shown, key=len, reverse=True):  # the whole path before its tail
+        messages = [message.replace(root, "<root>") for message in messages]
     return messages, feed_files(out)
 
 
