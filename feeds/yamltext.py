@@ -59,10 +59,14 @@ def load_mapping(text: str) -> dict[str, Located]:
     Returns each key with its value as plain text/list/dict and the key's line,
     so that problems with a field can point at the line the editor wrote it on.
     """
-    # YAML 1.1 counts U+2028/U+2029 as line breaks, which would shift every line
-    # number after them; in front matter they are never meant as such.
-    text = text.replace("\u2028", " ").replace("\u2029", " ")
+    # YAML 1.1 counts NEL, U+2028 and U+2029 as line breaks, which would shift every
+    # line number after them; in front matter they are never meant as such (a NEL is
+    # mostly a Windows-1252 ellipsis read as Latin-1).
+    for line_break in _YAML_ONLY_BREAKS:
+        text = text.replace(line_break, " ")
     simple = _flat_mapping(text)
+    if simple is None:
+        simple = _block_mapping(text)
     return simple if simple is not None else _composed_mapping(text)
 
 
@@ -132,11 +136,15 @@ class _Builder:
         return mapping
 
 
-# The fast path. Nearly all front matter is flat `key: value` lines; reading those
+# The fast paths. Nearly all front matter is flat `key: value` lines; reading those
 # with a few regular expressions is several times cheaper than libyaml's node
-# graph. It accepts only forms whose meaning is certain and returns None for
-# anything else (comments after values, escapes, nesting, block scalars, ...),
-# which then goes through libyaml; tests check both give the same result.
+# graph. Most of the rest, and most site.yaml files, nest mappings and `- item`
+# lists by indentation, which a second path reads line by line: importing PyYAML
+# alone took a quarter of a no-change cron run. Both accept only forms whose
+# meaning is certain and return None for anything else (comments after values,
+# escapes, block scalars, flow mappings, ...), which then goes through libyaml;
+# tests check that each gives libyaml's result whenever it answers.
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
 _FLAT_LINES = re.compile(
     r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(.*)|[ ]*|#.*|(.+))$",  # key: value | blank | comment
     re.MULTILINE,
@@ -157,8 +165,7 @@ the fast path makes one per key of every post."""
 
 
 def _flat_mapping(text: str) -> dict[str, Located] | None:
-    # YAML 1.1 breaks lines at U+2028 and U+2029 too; and a BOM inside is its own matter.
-    if "\r" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
+    if _has_other_breaks(text):
         return None
     lines = _FLAT_LINES.findall(text)
     if len(lines) != text.count("\n") + 1:
@@ -173,6 +180,83 @@ def _flat_mapping(text: str) -> dict[str, Located] | None:
         elif other:
             return None
     return result
+
+
+def _has_other_breaks(text: str) -> bool:
+    """Whether YAML would break lines where `str.split("\n")` does not (or see a BOM,
+    which is its own matter)."""
+    return "\r" in text or "\ufeff" in text or any(b in text for b in _YAML_ONLY_BREAKS)
+
+
+_BLOCK_LINE = re.compile(r"( *)(?:([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*))?|-[ ]+(.*)|#.*|)")
+"""A line of nested front matter: its indentation, then `key:` (and its value, if
+on the line), or a list item `- value`, or nothing (a blank line or a comment)."""
+
+_Line = tuple[int, int, "str | None", "str | None", "str | None"]
+"""A line of nested front matter with content: its number, indentation, and key and
+value or item, as `_BLOCK_LINE` found them."""
+
+
+def _block_mapping(text: str) -> dict[str, Located] | None:
+    if _has_other_breaks(text):
+        return None
+    lines: list[_Line] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _BLOCK_LINE.fullmatch(line)
+        if match is None:
+            return None
+        indent, key, written, item = match.groups()
+        if key is not None or item is not None:
+            lines.append((number, len(indent), key, written, item))
+    read = _block(lines, 0, 0, located=True)
+    return None if read is None else read[0]
+
+
+def _block(
+    lines: list[_Line], start: int, indent: int, *, located: bool = False
+) -> tuple[dict[str, Any], int] | None:
+    """The mapping whose keys are the lines from `start` on at `indent`, and the index
+    of the first line after it; its values `Located` if `located` (the top level)."""
+    mapping: dict[str, Any] = {}
+    index, count = start, len(lines)
+    while index < count:
+        number, at, key, written, _ = lines[index]
+        if at < indent:
+            break
+        if at > indent or key is None or key in mapping:
+            return None  # a continued value, a list where a key belongs, a key twice
+        index += 1
+        value: Any = None
+        if written:
+            value = _flat_value(written.rstrip(" \t"))
+        elif index < count and lines[index][4] is not None and lines[index][1] >= indent:
+            value, index = _items(lines, index)  # `- item` lines may sit level with the key
+        elif index < count and lines[index][2] is not None and lines[index][1] > indent:
+            nested = _block(lines, index, lines[index][1])
+            if nested is None:
+                return None
+            value, index = nested
+        if value is None:
+            return None  # also `key:` with nothing below it: YAML's null
+        mapping[key] = _located((value, number)) if located else value
+    return mapping, index
+
+
+def _items(lines: list[_Line], start: int) -> tuple[list[Any] | None, int]:
+    """The `- item` lines from `start` on at its indentation (None if an item is not a
+    value the flat path reads), and the index of the first line after them."""
+    items: list[Any] = []
+    index, indent = start, lines[start][1]
+    while index < len(lines) and lines[index][1] == indent:
+        item = lines[index][4]
+        if item is None:
+            break
+        value = _flat_value(item.rstrip(" \t"))
+        if value is None:
+            return None, index
+        items.append(value)
+        index += 1
+    return items, index
 
 
 def _flat_value(written: str) -> str | list[str] | None:

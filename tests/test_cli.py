@@ -60,6 +60,35 @@ def test_quiet_prints_nothing_on_success(sample: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
+_MODULES_AT_EXIT = """
+import sys
+from feeds.cli import main
+try:
+    main()
+finally:
+    print(*sys.modules, file=sys.stderr)
+"""
+
+
+def test_a_no_change_run_imports_no_parser_renderer_or_pickle(sample: Path) -> None:
+    """Cron's usual run finds nothing changed: importing PyYAML for site.yaml's nested
+    categories alone was a quarter of it."""
+    assert run("build", "-q", cwd=sample).returncode == 0
+    again = subprocess.run(
+        [sys.executable, "-c", _MODULES_AT_EXIT, "build", "-q"],
+        cwd=sample,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 0 and again.stdout == ""
+    loaded = set(again.stderr.split())
+    assert {"feeds.cli", "feeds.cache"} <= loaded  # the run did happen, in this process
+    needless = {"yaml", "pickle", "tempfile", "email.utils", "feedgen", "lxml", "cmarkgfm"}
+    needless |= {"nh3", "feeds.posts", "feeds.conventions", "feeds.streams", "feeds.render"}
+    assert loaded & needless == set()
+
+
 def test_verbose_lists_each_file(sample: Path) -> None:
     result = run("build", "-v", cwd=sample)
     assert "wrote categories/news/atom.xml" in result.stdout.splitlines()
