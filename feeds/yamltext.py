@@ -157,6 +157,9 @@ _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _ESCAPE = re.compile(r"\\(.)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_UNSAFE = re.compile(r"[\[\]{}#:\t]")  # commas separate the items
+_FLOW_PAIR = re.compile(r" *([A-Za-z_][A-Za-z0-9_-]*): +([^\[\]{}#:\t'\"]*?) *")
+"""An item of a flow mapping, `key: value`, whose value is plain text without quotes,
+brackets, colons or a comment mark (commas separate the items)."""
 _SPACES = repeat(" ")
 _first_character = itemgetter(0)
 _located = partial(tuple.__new__, Located)
@@ -259,7 +262,7 @@ def _items(lines: list[_Line], start: int) -> tuple[list[Any] | None, int]:
     return items, index
 
 
-def _flat_value(written: str) -> str | list[str] | None:
+def _flat_value(written: str) -> str | list[str] | dict[str, str] | None:
     if not written:
         return None  # a nested block may follow
     first = written[0]
@@ -284,6 +287,24 @@ def _flat_value(written: str) -> str | list[str] | None:
         if "" in items or not _INDICATORS.isdisjoint(map(_first_character, items)):
             return None
         return items
+    if first == "{":  # site.yaml's `news: {title: News, description: ...}`
+        return _flow_mapping(written) if written[-1] == "}" else None
     if first in _INDICATORS or ": " in written or " #" in written or "\t#" in written:
         return None
     return None if written.endswith(":") or "\t" in written else written
+
+
+def _flow_mapping(written: str) -> dict[str, str] | None:
+    inside = written[1:-1]
+    if not inside.strip(" "):
+        return {}
+    mapping: dict[str, str] = {}
+    for item in inside.split(","):
+        pair = _FLOW_PAIR.fullmatch(item)
+        if pair is None:
+            return None
+        key, value = pair.groups()
+        if not value or value[0] in _INDICATORS or key in mapping:
+            return None
+        mapping[key] = value
+    return mapping

@@ -23,15 +23,25 @@ REPO = Path(__file__).resolve().parents[1]
 TRICKY = [*list(":#'\"[]{},-?!&*|>%@`\\ \t/."), "\u2028", "\ufeff", "é", "日", "🎉"]
 values = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(codec="utf-8"), max_size=30)
 keys = st.sampled_from(["title", "date", "tags", "a_b", "x-y", "Key9", "on", "#c", " k"])
-lines = st.tuples(keys, st.sampled_from([": ", ":", ":\t", ": ["]), values).map("".join)
+words = st.text(alphabet=st.sampled_from([*"ab c", *TRICKY]), max_size=12)  # plain, mostly
+flow_items = st.tuples(keys, st.sampled_from([": ", ":", ":  "]), words | values).map("".join)
+flow_mappings = st.lists(flow_items, max_size=3).map(lambda items: "{" + ", ".join(items) + "}")
+lines = st.tuples(keys, st.sampled_from([": ", ":", ":\t", ": [", ": {"]), values).map("".join)
+lines |= st.tuples(keys, st.just(": "), flow_mappings).map("".join)
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(lines | values, min_size=1, max_size=6).map("\n".join))
+@given(
+    st.lists(lines | values, min_size=1, max_size=6).map("\n".join)
+    | st.tuples(st.just("title: "), flow_mappings).map("".join)
+)
 @example("title: a # comment")
 @example('title: "a \\" b"\ntags: [x, y]')
 @example("title: 'it''s'\ndate: 2024-05-01 10:00:00 -0700")
 @example("title: a\x85b")  # YAML 1.1 breaks the line at a NEL
+@example("news: {title: News, description: Reports on events that matter.}")
+@example("a: {b: c d , e:  f}\ng: {}")
+@example("a: {b: c: d}")  # a colon in a flow mapping's value
 def test_the_fast_path_agrees_with_libyaml_whenever_it_answers(text: str) -> None:
     text = xml_safe(text)  # as every caller does first
     fast = _flat_mapping(text)
@@ -97,6 +107,8 @@ def test_the_nested_path_agrees_with_libyaml_whenever_it_answers(text: str) -> N
         "title: x\ntags:\n  - may-day\n  - 'workers, united'\ncategories:\n- news\n",
         "authors:\n  jo:\n    name: Jo Doe\n    email: jo@example.org\nformats: [atom, rss]\n",
         "title: x\n\n# the feeds:\ncategories:\n\n  # first\n  news:\n    title: News\n",
+        "categories:\n  news: {title: News, description: Reports on events that matter.}\n"
+        "  reviews: Reviews\n",  # README's example
     ],
 )
 def test_nested_site_yaml_and_front_matter_need_no_libyaml(text: str) -> None:
