@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -238,12 +239,13 @@ def _planned(
     will_render: bool,
 ) -> _Planned:
     """The full path: read every changed post, plan every stream."""
-    from .incremental import save_plan
-    from .jobs import load_renderers, plan_jobs
     from .posts import read_posts
+
+    read = read_posts(config, cache, listing, meanwhile=_load_later_stages if will_render else None)
+    from .incremental import save_plan
+    from .jobs import plan_jobs
     from .streams import plan_streams
 
-    read = read_posts(config, cache, listing, meanwhile=load_renderers if will_render else None)
     if cache is not None:
         save_readings_meanwhile(cache)
         tree = tree if tree is not None else PostsTree(read.listing)
@@ -254,6 +256,15 @@ def _planned(
     return _Planned(read.problems, len(read.posts), due, jobs, {}, saved, tree)
 
 
+def _load_later_stages() -> None:
+    """Import planning, rendering and the renderers' libraries while workers read posts
+    (they read more meanwhile), rather than before starting them."""
+    from .jobs import load_renderers
+
+    importlib.import_module(".incremental", __package__)
+    load_renderers()
+
+
 def _replanned(
     cache: BuildCache | None,
     tree: PostsTree | None,
@@ -262,11 +273,11 @@ def _replanned(
     out_dir: Path,
 ) -> _Planned | None:
     """The incremental path, when only posts' texts changed and archive pages are intact."""
+    if cache is None or tree is None or cache.last_run is None:
+        return None
     from .incremental import replan
     from .jobs import plan_jobs
 
-    if cache is None or tree is None or cache.last_run is None:
-        return None
     replanned = replan(cache, tree, config, now)
     if replanned is None:
         return None
