@@ -8,6 +8,7 @@ newest few in its feeds.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
@@ -35,6 +36,29 @@ _ALLOWED_ATTRIBUTES = {
     tag: set(nh3.ALLOWED_ATTRIBUTES.get(tag, ())) | _EXTRA_ATTRIBUTES.get(tag, set())
     for tag in set(nh3.ALLOWED_ATTRIBUTES) | set(_EXTRA_ATTRIBUTES)
 }
+_LINK_BASES: ContextVar[tuple[str, str | None]] = ContextVar("_LINK_BASES")
+"""The URLs `absolute_url` resolves the links of the post being sanitized against."""
+
+
+def _absolute(_tag: str, attribute: str, value: str) -> str | None:
+    if attribute not in _URL_ATTRIBUTES:
+        return value
+    try:
+        return absolute_url(value, *_LINK_BASES.get())
+    except ValueError:  # not a URL at all ("http://[x"): drop the attribute
+        return None
+
+
+# Made once: building a sanitizer from these settings took two thirds of each clean
+# (126 posts: 11.7 ms against 3.9 ms). The post's URLs reach `_absolute` through
+# `_LINK_BASES`, which holds per thread.
+_SANITIZER = nh3.Cleaner(
+    attributes=_ALLOWED_ATTRIBUTES,
+    attribute_filter=_absolute,
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+)
+_TAG_STRIPPER = nh3.Cleaner(tags=set())
 # Tags that separate words visually; replaced by a space before tags are stripped.
 _BLOCK_BOUNDARY = re.compile(
     r"<(?:/?(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption|table)|br|hr)\b[^>]*>",
@@ -97,22 +121,11 @@ def render_html(
         if markdown_body
         else markdown
     )
-
-    def absolute(_tag: str, attribute: str, value: str) -> str | None:
-        if attribute not in _URL_ATTRIBUTES:
-            return value
-        try:
-            return absolute_url(value, base_url, site_url)
-        except ValueError:  # not a URL at all ("http://[x"): drop the attribute
-            return None
-
-    return nh3.clean(
-        unsafe,
-        attributes=_ALLOWED_ATTRIBUTES,
-        attribute_filter=absolute,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-    ).strip()
+    bases = _LINK_BASES.set((base_url, site_url))
+    try:
+        return _SANITIZER.clean(unsafe).strip()
+    finally:
+        _LINK_BASES.reset(bases)
 
 
 def absolute_url(value: str, base_url: str, site_url: str | None) -> str:
@@ -159,4 +172,4 @@ def _allowed_reference(match: re.Match[str]) -> str:
 def plain_text(html: str) -> str:
     """The words a reader sees, with whitespace collapsed and entities decoded."""
     spaced = _BLOCK_BOUNDARY.sub(" ", html)
-    return " ".join(xml_safe(unescape(nh3.clean(spaced, tags=set()))).split())
+    return " ".join(xml_safe(unescape(_TAG_STRIPPER.clean(spaced))).split())

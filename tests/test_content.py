@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -101,3 +102,21 @@ def test_auto_excerpt_cuts_with_an_ellipsis_only_when_words_were_cut() -> None:
 
 def test_plain_text_separates_blocks_and_decodes_entities() -> None:
     assert plain_text("<p>a&amp;b</p><p>c<br>d</p><ul><li>e</li></ul>") == "a&b c d e"
+
+
+def test_each_post_links_against_its_own_url_when_threads_render_at_once() -> None:
+    """One sanitizer serves every post; the URLs its links resolve against are the
+    calling thread's own."""
+
+    def links(number: int) -> tuple[int, list[str]]:
+        post_url = f"https://example.org/posts/p{number}/"
+        html = render_html(f"[a](img{number}.png) ![b](/media/{number}.png)\n" * 40, post_url)
+        return number, re.findall(r'(?:href|src)="([^"]*)"', html)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for number, found in pool.map(links, range(300)):
+            assert len(found) == 80
+            assert set(found) == {
+                f"https://example.org/posts/p{number}/img{number}.png",
+                f"https://example.org/media/{number}.png",
+            }
