@@ -205,10 +205,11 @@ def _entry(generator: FeedGenerator, entry: Entry) -> FeedEntry:
     item.title(entry.title)
     item.link(href=entry.link, rel="alternate", type="text/html")
     item.updated(entry.updated)
-    for category in entry.categories:
-        item.category(term=category.slug, label=category.name)
-    for tag in entry.tags:
-        item.category(term=tag)
+    # In one call: feedgen re-derives the RSS list of every category at each one.
+    categories = [{"term": category.slug, "label": category.name} for category in entry.categories]
+    categories += [{"term": tag} for tag in entry.tags]
+    if categories:
+        item.category(categories)
     return item
 
 
