@@ -9,6 +9,7 @@ import pickle
 import shutil
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -432,6 +433,30 @@ def test_a_slow_core_reads_fewer_chunks_and_the_order_holds(
     parallel = posts_module.read_posts(config)
     assert parallel == serial
     assert 0 < len(read_here) < 30  # of 41: the worker read most of them
+
+
+def test_a_workers_chunks_are_taken_over_while_this_process_still_reads(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Taking a worker's readings over after the last chunk was a twentieth of a cold
+    build, spent while the worker's core idled; they come chunk by chunk instead."""
+    make_site(site)
+    config, _ = load_config(site.config)
+    assert config is not None
+    serial = posts_module.read_posts(config)
+    read_on_cores(monkeypatch, 2)
+    read_slowly_here(monkeypatch)  # a slow core: the worker's chunks arrive meanwhile
+    taken_over: list[bool] = []  # for each chunk taken over: whether waited for
+    received = posts_module._Worker.received
+
+    def recorded(worker: object, chunks: list, *, wait: bool) -> Iterator[object]:
+        for chunk in received(worker, chunks, wait=wait):
+            taken_over.append(wait)
+            yield chunk
+
+    monkeypatch.setattr(posts_module._Worker, "received", recorded)
+    assert posts_module.read_posts(config) == serial
+    assert taken_over.count(False) >= 5  # of 14 chunks, this process read at most 9
 
 
 @pytest.mark.parametrize("cores", [1, 2])
