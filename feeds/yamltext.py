@@ -140,10 +140,11 @@ class _Builder:
 # with a few regular expressions is several times cheaper than libyaml's node
 # graph. Most of the rest, and most site.yaml files, nest mappings and `- item`
 # lists by indentation, which a second path reads line by line: importing PyYAML
-# alone took a quarter of a no-change cron run. Both accept only forms whose
+# for site.yaml was a sixth of a no-change cron run. Both accept only forms whose
 # meaning is certain and return None for anything else (comments after values,
-# escapes, block scalars, flow mappings, ...), which then goes through libyaml;
-# tests check that each gives libyaml's result whenever it answers.
+# escapes, block scalars, flow mappings of more than plain words, ...), which then
+# goes through libyaml; tests check that each gives libyaml's result whenever it
+# answers.
 _YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
 _FLAT_LINES = re.compile(
     r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(.*)|[ ]*|#.*|(.+))$",  # key: value | blank | comment
@@ -195,7 +196,7 @@ _BLOCK_LINE = re.compile(r"( *)(?:([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*))?|-[ ]
 """A line of nested front matter: its indentation, then `key:` (and its value, if
 on the line), or a list item `- value`, or nothing (a blank line or a comment)."""
 
-_Line = tuple[int, int, "str | None", "str | None", "str | None"]
+_Line = tuple[int, int, str | None, str | None, str | None]
 """A line of nested front matter with content: its number, indentation, and key and
 value or item, as `_BLOCK_LINE` found them."""
 

@@ -72,7 +72,7 @@ finally:
 
 def test_a_no_change_run_imports_no_parser_renderer_or_pickle(sample: Path) -> None:
     """Cron's usual run finds nothing changed: importing PyYAML for site.yaml's nested
-    categories alone was a quarter of it."""
+    categories alone was a sixth of it."""
     assert run("build", "-q", cwd=sample).returncode == 0
     again = subprocess.run(
         [sys.executable, "-c", _MODULES_AT_EXIT, "build", "-q"],
