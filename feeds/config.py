@@ -32,6 +32,9 @@ _DNS_NAME = re.compile(
 
 @dataclass(frozen=True)
 class CategoryInfo:
+    """A category's feed title and description as site.yaml gives them; without a
+    description, its feeds describe themselves from the site's."""
+
     title: str
     description: str | None = None
 

@@ -36,6 +36,9 @@ _LEFTOVER = re.compile(r"^\.feeds-tmp-.+\.tmp$")
 
 @dataclass(frozen=True)
 class PublishReport:
+    """The output files a run replaced and those it found already holding their bytes
+    (left untouched, so feed readers' conditional requests still get 304)."""
+
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
 
