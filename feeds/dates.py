@@ -53,8 +53,6 @@ def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
         parsed = _parse_free_form(text)
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         raise DateError(f"the year {parsed.year} is outside {MIN_YEAR}-{MAX_YEAR}")
-    # `combine`, not `replace(tzinfo=...)`, which costs 15 times as much on a datetime
-    # that has an offset already.
     zone = parsed.tzinfo if parsed.tzinfo is not None else default_tz
     if type(zone) is timezone:  # a fixed offset: checked once, then shared
         zone, problem = _fixed_offset(zone)
@@ -73,6 +71,8 @@ def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
 
 
 _new_moment = datetime.combine
+"""A date, time and zone as one moment: `combine`, not `replace(tzinfo=...)`, which
+costs 15 times as much on a datetime that has an offset already."""
 _new_written_date = partial(tuple.__new__, WrittenDate)
 
 
