@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from . import fields, layout
 from .fields import FieldError, Person
 from .problems import Problem, display_path
-from .text import slugify, term_key, xml_safe
+from .text import decode_utf8, slugify, term_key, xml_safe
 from .yamltext import YamlTextError, load_mapping
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def load_config(path: Path) -> tuple[SiteConfig | None, list[Problem]]:
             f"{display_path(path)}: is a folder; pass the path of site.yaml"
         ) from None
     try:
-        document = raw.decode("utf-8-sig")
+        document = decode_utf8(raw)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return None, [Problem(path, line, "the file is not UTF-8 text; save it as UTF-8")]

@@ -34,7 +34,7 @@ from .forks import reap, run_forked
 from .listing import Listing, PostFile, Stamp, file_stamp, list_posts, stamp_of
 from .problems import Problem, ProblemRows, Severity, display_path, problem_rows, problems_from_rows
 from .templates import has_template_text, strip_templates
-from .text import slugify, term_key, term_slug, xml_safe
+from .text import decode_utf8, slugify, term_key, term_slug, xml_safe
 from .tomltext import load_toml_mapping
 from .yamltext import Located, YamlTextError, load_mapping
 
@@ -539,7 +539,7 @@ def _read_text(path: str, config: SiteConfig) -> tuple[str, Stamp, Problem | Non
         )
         return "", stamp, Problem(Path(path), None, message)
     try:
-        document = raw.decode("utf-8-sig")
+        document = decode_utf8(raw)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         message = "this is not UTF-8 text; save the file as UTF-8"

@@ -17,6 +17,15 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+def decode_utf8(raw: bytes) -> str:
+    """The bytes as UTF-8 text without a leading byte-order mark, as the "utf-8-sig"
+    codec gives them, but through CPython's C decoder: "utf-8-sig" is written in
+    Python and took four times as long on a post (1.3 µs against 0.3 µs), once per
+    post of every build. Raises UnicodeDecodeError as `bytes.decode` does."""
+    text = raw.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def xml_safe(text: str) -> str:
     """Remove the characters XML 1.0 cannot carry, so every feed stays well-formed.
 

@@ -320,6 +320,7 @@ def test_oversized_posts_are_refused_without_reading_them_whole(site: Site) -> N
 
 
 def test_bom_crlf_and_tabs_just_work(site: Site) -> None:
+    site.config.write_bytes("\ufeff".encode() + site.config.read_bytes())  # Notepad's habit
     site.raw_post("bom.md", "\ufeff---\r\ntitle: With BOM\r\ndate: 2024-01-01\r\n---\r\nBody\r\n")
     site.raw_post(
         "tabs.md",
@@ -331,7 +332,9 @@ def test_bom_crlf_and_tabs_just_work(site: Site) -> None:
         "posts/tabs.md:2: warning: tabs in the front matter were read as two spaces each; "
         "indent with spaces"
     ]
-    entries = check_all(site.files())["atom.xml"].entries
+    feed = check_all(site.files())["atom.xml"]
+    assert feed.feed.title == "Test Site"  # site.yaml's first key read as `title`, BOM and all
+    entries = feed.entries
     assert [e.title for e in entries] == ["Tabbed", "With BOM"]
     assert [t.term for t in entries[0].tags] == ["one", "two"]
     assert entries[1].content[0].value == "<p>Body</p>"
