@@ -106,9 +106,10 @@ class ConfigNotFoundError(FileNotFoundError):
     """No site.yaml where one was expected: a usage error, not bad input."""
 
 
-def load_config(path: Path) -> tuple[SiteConfig | None, list[Problem]]:
-    """Read and check site.yaml; returns the config, or None and every problem found."""
-    path = path.absolute()
+def load_config(path: Path | str) -> tuple[SiteConfig | None, list[Problem]]:
+    """Read and check site.yaml; returns the config, or None and every problem found.
+    Takes a path as text too, as `build` does."""
+    path = Path(path).absolute()
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -77,3 +77,8 @@ def test_seed_excerpts_follow_the_55_word_rule() -> None:
         if post.summary and post.summary.endswith(" …"):
             longer = read_body(post, config) + " and more words the seeds do not show."
             assert summarize(longer, f"<p>{longer}</p>", 55) == post.summary
+
+
+def test_load_config_takes_the_path_as_text_too() -> None:
+    """As `build("site.yaml")` does: a library user writes the name as text first."""
+    assert load_config(str(REPO / "site.yaml")) == load_config(REPO / "site.yaml")
