@@ -263,14 +263,18 @@ class PostsTree:
 
 def _files_digest(files: Sequence[PostFile]) -> Any:
     digest = hashlib.sha256("\0".join([post_file.relative for post_file in files]).encode())
-    # The stamps as one array of integers: formatting 10,000 tuples took 20 ms.
+    # The stamps as one array of integers: formatting 10,000 tuples took 20 ms. Filled
+    # from a list: `array("q", iterator)` stores item by item (5.7 ms at 10,000 files,
+    # against 2.6 ms for the same bytes), and every cron run digests the tree.
     unstated = (-1, -1, -1, -1)  # no file has a negative size
-    stamps = chain.from_iterable([post_file.stamp or unstated for post_file in files])
+    stamps = list(chain.from_iterable([post_file.stamp or unstated for post_file in files]))
+    packed = array("q")
     try:
-        packed = array("q", stamps).tobytes()
+        packed.fromlist(stamps)
     except OverflowError:  # an inode number from 2**63 on, as some network file systems give
-        packed = repr([post_file.stamp for post_file in files]).encode()
-    digest.update(packed)
+        digest.update(repr([post_file.stamp for post_file in files]).encode())
+    else:
+        digest.update(packed)
     return digest
 
 
