@@ -79,7 +79,7 @@ class SavedPlan(NamedTuple):
     """The warnings and notes of reading the posts: (path, line, message, severity)."""
 
 
-def _is_plan(stored: object) -> bool:
+def _is_plan(stored: object) -> TypeGuard[tuple[Any, ...]]:
     """The shape of a `SavedPlan` as pickled; the records are checked as they are used."""
     types = (str, list, list, frozenset, dict, list)
     return (

@@ -18,8 +18,10 @@ from typing import Any
 
 _CHECKSUM_BYTES = 32  # the SHA-256 of the pickle, in front of it
 
-_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, LookupError)
-_UNREADABLE += (AttributeError, ImportError, MemoryError, RecursionError)
+_UNREADABLE: tuple[type[Exception], ...] = (
+    *(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, LookupError),
+    *(AttributeError, ImportError, MemoryError, RecursionError),
+)
 """How reading a file that is not one of our pickles can fail: each damage its own way."""
 
 
@@ -69,7 +71,7 @@ def _zone_loader(owner: object, name: str) -> Any:
 
     if owner is not ZoneInfo or name != "_unpickle":
         raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the cache")
-    return ZoneInfo._unpickle
+    return ZoneInfo._unpickle  # type: ignore[attr-defined]  # what pickle stores a zone by
 
 
 def write_atomically(path: Path, encoded: bytes) -> None:

@@ -154,10 +154,8 @@ def _zone(name: str | None, offset: int | None) -> tzinfo | None:
     in Berlin and be dropped elsewhere. Only UTC names and numeric offsets are
     unambiguous.
     """
-    if name is None and offset is None:
-        return None  # no zone written: the site's time zone applies
-    if name is None:
-        return timezone(timedelta(seconds=offset))
+    if name is None:  # without a zone (the site's time zone applies), or an offset
+        return None if offset is None else timezone(timedelta(seconds=offset))
     if name.upper() in _UTC_NAMES and not offset:
         return UTC
     raise DateError(

@@ -148,8 +148,11 @@ def suggest(unknown: str, known: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+_SHAPES: dict[type, str] = {list: "list", dict: "mapping"}
+
+
 def _shape(value: Any) -> str:
-    return {list: "list", dict: "mapping"}.get(type(value), "value")
+    return _SHAPES.get(type(value), "value")
 
 
 def _show(value: Any) -> str:

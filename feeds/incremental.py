@@ -119,12 +119,12 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
         for post_file, (post, problems) in readings.items()
         if post_file.stamp is not None
     )
-    problems = tuple(
+    planned_problems = tuple(
         Problem(Path(path), line, message, Severity(severity))
         for path, line, message, severity in plan.problems
     )
-    new_plan = _plan(streams, plan.archived, problems, tree)
-    return Replan(streams, problems, last.posts, last.next_due_ns, new_plan)
+    new_plan = _plan(streams, plan.archived, planned_problems, tree)
+    return Replan(streams, planned_problems, last.posts, last.next_due_ns, new_plan)
 
 
 def _changed_files(cache: BuildCache, tree: PostsTree, plan: SavedPlan) -> list[PostFile] | None:
@@ -154,7 +154,7 @@ def _same_plan(
     """Whether the edit leaves the plan as it was: same planning keys, same problems, and
     not on an archive page (whose files this run keeps)."""
     stamp, record, rows = cache.shard(shard_of(post_file.relative))[post_file.relative]
-    if record is None or post.source in plan.archived:
+    if record is None or stamp is None or post.source in plan.archived:
         return False
     if problem_rows(problems) != tuple(rows):
         return False

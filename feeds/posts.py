@@ -237,11 +237,9 @@ def _read_all(
         for worker in pending:  # only when interrupted (SIGTERM, Ctrl-C): none outlives the run
             worker.stop()
     results: list[tuple[Reading, PostEntry]] = []
-    for chunk, chunk_readings in zip(chunks, readings, strict=True):
+    for chunk, read_there in zip(chunks, readings, strict=True):
         # None: a failed worker had claimed the chunk, so it is read here
-        if chunk_readings is None:
-            chunk_readings = _read_chunk(chunk, config, repeats)
-        results += chunk_readings
+        results += _read_chunk(chunk, config, repeats) if read_there is None else read_there
     return results
 
 
@@ -851,7 +849,7 @@ class _PostBuilder:
         plain path: patterns such as `/:year/:title/` are the generator's to expand."""
         key = self.rules.link_key
         located = self.given.get(key) if key else None
-        if located is None or not isinstance(located.value, str):
+        if key is None or located is None or not isinstance(located.value, str):
             return None
         written = located.value.strip()
         if not written or _NOT_A_PATH.search(written):
@@ -1010,7 +1008,7 @@ PostRecord = tuple[Any, ...]
 """A post without its source and stamp, which the cache and the reading process
 know already: plain values (str, datetime, tuples) that pickle at C speed."""
 
-PostEntry = tuple[Stamp, PostRecord | None, ProblemRows]
+PostEntry = tuple[Stamp | None, PostRecord | None, ProblemRows]
 """How the build cache keeps a reading: the file's stat, its post (or None) and its
 problems."""
 
@@ -1030,7 +1028,7 @@ def post_from_record(record: PostRecord, source: str, stamp: Stamp) -> Post:
     return _new_post((source, stamp, *record))
 
 
-def reading_entry(stamp: Stamp, post: Post | None, problems: list[Problem]) -> PostEntry:
+def reading_entry(stamp: Stamp | None, post: Post | None, problems: list[Problem]) -> PostEntry:
     return stamp, None if post is None else post_record(post), problem_rows(problems)
 
 

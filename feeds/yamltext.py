@@ -106,10 +106,13 @@ class _Builder:
     """Turns composed nodes into plain values, counting them to stop alias bombs."""
 
     def __init__(self) -> None:
+        import yaml  # imported already: only libyaml's nodes come here
+
         self.count = 0
+        self.scalar, self.sequence = yaml.ScalarNode, yaml.SequenceNode
 
     def key(self, node: yaml.Node) -> str:
-        if node.id != "scalar":
+        if not isinstance(node, self.scalar):
             raise YamlTextError("a key must be a plain word", node.start_mark.line + 1)
         return str(self.value(node))
 
@@ -126,9 +129,9 @@ class _Builder:
                 f"the YAML tag '{node.tag}' is not allowed; remove it and write plain text",
                 node.start_mark.line + 1,
             )
-        if node.id == "scalar":
+        if isinstance(node, self.scalar):
             return xml_safe(node.value)  # escapes such as "\e" make control characters
-        if node.id == "sequence":
+        if isinstance(node, self.sequence):
             return [self.value(item) for item in node.value]
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
