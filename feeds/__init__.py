@@ -17,9 +17,10 @@ from .problems import Problem, Severity
 
 if TYPE_CHECKING:
     from .jobs import render_site
-    from .posts import Post, read_posts
+    from .posts import Post
+    from .reading import read_posts
 
-_LOADED_ON_FIRST_USE = {"Post": "posts", "read_posts": "posts", "render_site": "jobs"}
+_LOADED_ON_FIRST_USE = {"Post": "posts", "read_posts": "reading", "render_site": "jobs"}
 """`feeds build` from cron mostly finds nothing changed: it reads no post, renders nothing."""
 
 

@@ -239,7 +239,7 @@ def _planned(
     will_render: bool,
 ) -> _Planned:
     """The full path: read every changed post, plan every stream."""
-    from .posts import read_posts
+    from .reading import read_posts
 
     read = read_posts(config, cache, listing, meanwhile=_load_later_stages if will_render else None)
     from .incremental import save_plan

@@ -1,5 +1,5 @@
 """Work done in a forked child process, and waiting for it: shared by the reading
-workers (feeds.posts) and the cache writer (feeds.cache).
+workers (feeds.reading) and the cache writer (feeds.cache).
 
 A child made here never returns into the caller's code and never runs the parent's
 exit handlers or flushes its buffered output: it runs its work and ends.

@@ -1,38 +1,30 @@
-"""Reading posts: front matter split, parsed and checked, one `Post` per file.
+"""One post file to one `Post`: front matter split, parsed and checked.
 
-This is the only stage that reads post files (`feeds.listing` finds them).
-Everything a post's id and URL depend on is settled here, so that problems such
-as two posts sharing an id are reported against the files that cause them.
+Post files are read only here (`feeds.listing` finds them, `feeds.reading` reads
+them all). Everything a post's id and URL depend on is settled here, so that
+problems such as two posts sharing an id are reported against the files that
+cause them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-import pickle
 import re
-import signal
-import struct
 import sys
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, time
 from functools import cached_property, lru_cache, partial
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from . import fields
 from .config import SiteConfig
 from .conventions import READ_KEYS, path_date
 from .dates import DateError, WrittenDate, instant, parse_date
 from .fields import FieldError, Person
-from .forks import reap, run_forked
-from .listing import Listing, PostFile, Stamp, file_stamp, list_posts, stamp_of
-from .problems import Problem, ProblemRows, Severity, display_path, problem_rows, problems_from_rows
+from .listing import Stamp, file_stamp
+from .problems import Problem, ProblemRows, Severity, problem_rows, problems_from_rows
 from .templates import has_template_text, strip_templates
 from .text import decode_utf8, slugify, term_key, term_slug, xml_safe
 from .tomltext import load_toml_mapping
@@ -96,321 +88,20 @@ class Post(NamedTuple):
         return _is_markdown(self.source)
 
 
-_new_post = partial(tuple.__new__, Post)
+new_post = partial(tuple.__new__, Post)
 """`Post(...)` from all its fields in order, without the named tuple's Python-level
 __new__: a run makes one per post of the site, read or cached."""
 
 
-@dataclass(frozen=True)
-class ReadResult:
-    """Valid posts, and every problem found."""
-
-    posts: tuple[Post, ...]
-    problems: tuple[Problem, ...]
-    listing: Listing
-    """The listing read, each file with a stamp where it was listed without one: the
-    stamp it was read with (see `list_posts`' `stamped`)."""
-
-    @property
-    def has_errors(self) -> bool:
-        return any(problem.is_error for problem in self.problems)
-
-
-class PostCache(Protocol):
-    """What `read_posts` needs of a cache (see feeds.cache): reuse a reading, or keep one."""
-
-    found: bool
-    """Whether it holds an earlier run's readings, whose stamps a listing must match."""
-
-    def reading(self, relative: str, stamp: Stamp) -> PostEntry | None:
-        """The entry remembered for the file, if its stat proves it unchanged since."""
-        ...
-
-    def remember_readings(self, readings: Iterable[tuple[str, PostEntry]]) -> None:
-        """Keep each entry under its file's relative path."""
-        ...
-
-    def forget_posts_except(self, relatives: AbstractSet[str]) -> None: ...
-
-
 Reading = tuple[Post | None, list[Problem]]
 """A file's post, or None, and the problems found in it."""
-
-PARALLEL_MIN_FILES = 1500
-"""Below this many files to read, a second process costs more than it saves."""
-
-
-def read_posts(
-    config: SiteConfig,
-    cache: PostCache | None = None,
-    listing: Listing | None = None,
-    *,
-    meanwhile: Callable[[], object] | None = None,
-) -> ReadResult:
-    """Read every post of `listing` (default: `list_posts(config)`, without a `stat` per
-    file unless `cache` has readings to compare them with).
-
-    With a cache, files whose stat shows them unchanged are not read again; the
-    others are read on every core when there are many of them. `meanwhile` is work
-    for this process to do once workers have started reading (a build imports its
-    later stages): they read more in the meantime, so it costs about half.
-    """
-    if listing is None:  # listed here, the listing without stamps is gone once read
-        listing = list_posts(config, stamped=cache is not None and cache.found)
-    readings: dict[str, Reading] = {}
-    misses: list[PostFile] = []
-    for post_file in listing.files:
-        hit = None
-        if cache is not None and (stamp := post_file.stamp) is not None:
-            entry = cache.reading(post_file.relative, stamp)
-            hit = None if entry is None else reading_from_entry(entry, post_file.path, stamp)
-        if hit is None:
-            misses.append(post_file)
-        else:
-            readings[post_file.relative] = hit
-    read = _read_all(misses, config, meanwhile)
-    relatives = [post_file.relative for post_file in misses]
-    entries = [entry for _, entry in read]
-    readings.update(zip(relatives, [reading for reading, _ in read], strict=True))
-    del read  # one pair a post: 6 MB at 100,000 posts, needed no further
-    if cache is not None:
-        cache.remember_readings(zip(relatives, entries, strict=True))
-        cache.forget_posts_except(readings.keys())
-    if None in map(_listed_stamp, misses):  # listed without: take the stamps read with
-        read_with = zip(misses, entries, strict=True)
-        listing = listing.with_stamps(entry[0] for f, entry in read_with if f.stamp is None)
-    problems = list(listing.problems)
-    posts: list[Post] = []
-    for post_file in listing.files:
-        post, found = readings[post_file.relative]
-        problems.extend(found)
-        if post is not None:
-            posts.append(post)
-    unique, clashes = _drop_clashes(posts, config)
-    problems.extend(clashes)
-    return ReadResult(tuple(unique), tuple(problems), listing)
-
-
-def _read_all(
-    files: list[PostFile], config: SiteConfig, meanwhile: Callable[[], object] | None = None
-) -> list[tuple[Reading, PostEntry]]:
-    """`read_post` for each file, in order, with the reading as the cache keeps it;
-    forked workers share the work when it pays.
-
-    The files are cut into chunks that this process and its workers claim one at a
-    time, so that a core slowed by the rest of the machine ends up reading less: with
-    fixed halves, the build waited up to a tenth of its time for the slower one.
-    Workers send cache entries, which are plain values: that is the form the cache
-    keeps anyway, and it pickles at C speed.
-
-    Plain `fork` and pipes rather than a `multiprocessing` pool: a pool cost 10 to 40
-    ms to start and stop, and its result thread competed with this process's own
-    reading for the interpreter lock.
-    """
-    repeats = _Repeats()  # each process fills its own copy
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if cores < 2 or len(files) < PARALLEL_MIN_FILES:
-        return _read_chunk(files, config, repeats)
-    size = max(-(-len(files) // _MAX_CHUNKS), _MIN_CHUNK_FILES)
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    claims = _claims(len(chunks))
-    if claims is None:
-        return _read_chunk(files, config, repeats)
-    readings: list[list[tuple[Reading, PostEntry]] | None] = [None] * len(chunks)
-    workers = [_Worker.forked(chunks, claims, config, repeats) for _ in range(cores - 1)]
-    pending = [worker for worker in workers if worker is not None]
-    try:
-        if meanwhile is not None and pending:
-            meanwhile()
-        for index in _claimed(claims):  # this process reads too, taking over what has come
-            readings[index] = _read_chunk(chunks[index], config, repeats)
-            for worker in pending:
-                for done, chunk_readings in worker.received(chunks, wait=False):
-                    readings[done] = chunk_readings
-            pending = [worker for worker in pending if not worker.ended]
-        while pending:
-            for done, chunk_readings in pending[0].received(chunks, wait=True):
-                readings[done] = chunk_readings
-            del pending[0]
-    finally:
-        os.close(claims)
-        for worker in pending:  # only when interrupted (SIGTERM, Ctrl-C): none outlives the run
-            worker.stop()
-    results: list[tuple[Reading, PostEntry]] = []
-    for chunk, read_there in zip(chunks, readings, strict=True):
-        # None: a failed worker had claimed the chunk, so it is read here
-        results += _read_chunk(chunk, config, repeats) if read_there is None else read_there
-    return results
-
-
-_MAX_CHUNKS = 255
-"""One byte names a chunk in the claims pipe."""
-_MIN_CHUNK_FILES = 20
-"""Fewer files to a chunk and claiming them costs more than uneven shares would."""
-
-
-def _claims(count: int) -> int | None:
-    """A pipe holding the numbers of `count` chunks, a byte each: a process claims the
-    next chunk by reading a byte, which no other process can then read. None if the
-    system has no pipe to give."""
-    try:
-        reading, writing = os.pipe()
-    except OSError:
-        return None
-    try:
-        os.write(writing, bytes(range(count)))  # fewer than PIPE_BUF bytes: written whole
-    finally:
-        os.close(writing)
-    return reading
-
-
-def _claimed(claims: int) -> Iterator[int]:
-    """The chunks this process claims, until none is left."""
-    while claim := os.read(claims, 1):
-        yield claim[0]
-
-
-class _Worker:
-    """A forked process claiming and reading chunks, and the pipe its readings come
-    through: one frame a chunk (its number, its size, its pickled cache entries),
-    written as soon as the chunk is read. The build takes frames over between chunks
-    of its own, rather than all at the end while it waits (20 ms at 10,000 posts)."""
-
-    def __init__(self, pid: int, pipe: int) -> None:
-        self.pid, self.pipe = pid, pipe
-        self.unread = bytearray()  # the start of a frame still coming
-        self.ended = False  # its pipe closed, and the process reaped
-        os.set_blocking(pipe, False)
-
-    @classmethod
-    def forked(
-        cls, chunks: list[list[PostFile]], claims: int, config: SiteConfig, repeats: _Repeats
-    ) -> _Worker | None:
-        """None if the system refuses another process."""
-        try:
-            reading, writing = os.pipe()
-        except OSError:
-            return None
-        _widen(writing)
-
-        def read_and_send() -> None:
-            os.close(reading)
-            os.set_blocking(writing, False)  # never wait for the build while chunks are left
-            backlog = bytearray()
-            for index in _claimed(claims):
-                entries = pickle.dumps(_chunk_entries(chunks[index], config, repeats), _PROTOCOL)
-                backlog += _FRAME.pack(index, len(entries)) + entries
-                _send_some(writing, backlog)
-            os.set_blocking(writing, True)
-            _send_some(writing, backlog)
-
-        pid = run_forked(read_and_send)
-        os.close(writing)
-        if pid is None:
-            os.close(reading)
-            return None
-        return cls(pid, reading)
-
-    def received(
-        self, chunks: list[list[PostFile]], *, wait: bool
-    ) -> Iterator[tuple[int, list[tuple[Reading, PostEntry]]]]:
-        """The chunks whose frames have come whole, with their readings; with `wait`,
-        every one still to come, until the worker ends (its pipe closes). Chunks of a
-        worker that failed in any way never come, and are read again by the build."""
-        if wait:
-            os.set_blocking(self.pipe, True)
-        while data := self._read():
-            self.unread += data
-            yield from self._frames(chunks)
-        if data is not None:  # the end: what is left of a frame is from a failed worker
-            os.close(self.pipe)
-            reap(self.pid)
-            self.ended = True
-
-    def _read(self) -> bytes | None:
-        """What has come (b"" at the end); None if nothing yet."""
-        try:
-            return os.read(self.pipe, _PIPE_BYTES)
-        except BlockingIOError:
-            return None
-
-    def _frames(
-        self, chunks: list[list[PostFile]]
-    ) -> Iterator[tuple[int, list[tuple[Reading, PostEntry]]]]:
-        unread = self.unread
-        while len(unread) >= _FRAME.size:
-            index, size = _FRAME.unpack_from(unread)
-            end = _FRAME.size + size
-            if len(unread) < end:
-                return
-            entries = pickle.loads(unread[_FRAME.size : end])
-            del unread[:end]
-            if len(entries) == len(chunks[index]):  # always, from `forked`; else read again
-                yield index, _taken_over(chunks[index], entries)
-
-    def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        reap(self.pid)
-        os.close(self.pipe)
-
-
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
-_FRAME = struct.Struct("<BI")
-"""A chunk's number (one byte, as in the claims pipe) and its frame's size."""
-_PIPE_BYTES = 1 << 20
-
-
-def _widen(pipe: int) -> None:
-    """Let the pipe hold a megabyte where Linux allows (64 KB by default): the build
-    takes frames over between its own chunks, and imports its renderers first."""
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-
-
-def _send_some(pipe: int, backlog: bytearray) -> None:
-    """Write what the pipe takes of `backlog` now (all of it, if the pipe blocks)."""
-    with contextlib.suppress(BlockingIOError):
-        while backlog:
-            del backlog[: os.write(pipe, backlog)]
-
-
-def _taken_over(chunk: list[PostFile], entries: list[PostEntry]) -> list[tuple[Reading, PostEntry]]:
-    readings: list[tuple[Reading, PostEntry]] = []
-    for post_file, (stamp, record, rows) in zip(chunk, entries, strict=True):
-        # The listing's stamp, unless the file changed before the worker read it:
-        # one stamp shared by listing, post and cache (50,000 copies took 11 MB).
-        if stamp == post_file.stamp:
-            stamp = post_file.stamp
-        # Made by `reading_entry` in this run's own code, so not checked as a cache
-        # file's records are (that doubled the cost of taking a reading over).
-        path = post_file.path
-        post = None if record is None else _new_post((path, stamp, *record))
-        readings.append(((post, problems_from_rows(path, rows)), (stamp, record, rows)))
-    return readings
-
-
-def _read_chunk(
-    files: list[PostFile], config: SiteConfig, repeats: _Repeats
-) -> list[tuple[Reading, PostEntry]]:
-    results = []
-    for post_file in files:
-        post, problems = reading = read_post(post_file.path, config, post_file.stamp, repeats)
-        # The stamp read with, else the one listed, else (if listed without) the file's now.
-        stamp = post.stamp if post is not None else post_file.stamp or stamp_of(post_file.path)
-        results.append((reading, reading_entry(stamp, post, problems)))
-    return results
-
-
-def _chunk_entries(files: list[PostFile], config: SiteConfig, repeats: _Repeats) -> list[PostEntry]:
-    return [entry for _, entry in _read_chunk(files, config, repeats)]
 
 
 def read_post(
     path: Path | str,
     config: SiteConfig,
     listed: Stamp | None = None,
-    repeats: _Repeats | None = None,
+    repeats: Repeats | None = None,
 ) -> Reading:
     """One file to one post, or None with the reasons.
 
@@ -442,7 +133,7 @@ def read_post(
     except YamlTextError as error:
         line = error.line + 1 if error.line is not None else 1
         return None, [Problem(Path(source), line, error.message)]
-    builder = _PostBuilder(source, config, values, repeats or _Repeats())
+    builder = _PostBuilder(source, config, values, repeats or Repeats())
     post, found = builder.build(stamp, body_line)
     if post is not None and has_template_text(document):  # spares splitting the body
         _, dropped = strip_templates(_body(document, body_line), body_line, _is_markdown(source))
@@ -579,15 +270,14 @@ def _load_front_matter(front: str, path: str, problems: list[Problem]) -> dict[s
 _required_text = partial(fields.text, required=True)
 _READ_KEY_SET = frozenset(READ_KEYS)
 _MAX_REPEATS = 4096
-"""Values `_Repeats` keeps of each kind: a site whose every post has a category list of
+"""Values `Repeats` keeps of each kind: a site whose every post has a category list of
 its own must not hold a copy of each."""
 _UNSEEN = object()
 _value_of = itemgetter(0)
-_listed_stamp = attrgetter("stamp")
 T = TypeVar("T")
 
 
-class _Repeats:
+class Repeats:
     """What the posts of one run, read with one config, write alike: their category
     lists and their authors, each checked once rather than once a post.
 
@@ -602,7 +292,7 @@ class _Repeats:
 
 
 def _written_alike(value: Any) -> str | tuple[Any, ...] | None:
-    """A value written as text or a list, as a key of `_Repeats`; None for any other
+    """A value written as text or a list, as a key of `Repeats`; None for any other
     (mappings, numbers in TOML), which is then checked every time. A list holding
     anything but text always raises a problem, so its key is never kept."""
     if type(value) is str:
@@ -618,7 +308,7 @@ class _PostBuilder:
     """
 
     def __init__(
-        self, source: str, config: SiteConfig, values: dict[str, Located], repeats: _Repeats
+        self, source: str, config: SiteConfig, values: dict[str, Located], repeats: Repeats
     ) -> None:
         self.source = source
         self.config = config
@@ -692,7 +382,7 @@ class _PostBuilder:
         link = link or self._permalink(date, slug, first_category)
         if post_id is None and self.config.id_scheme == "link":
             post_id = link
-        post = _new_post(
+        post = new_post(
             (
                 self.source,
                 stamp,
@@ -959,51 +649,6 @@ class _PostBuilder:
         )
 
 
-def _drop_clashes(posts: Iterable[Post], config: SiteConfig) -> tuple[list[Post], list[Problem]]:
-    """Refuse posts that share a slug (a link, under a generator's conventions) or an
-    id: readers would merge or lose them.
-
-    Generators let dated posts share a name (`2015-08-31-confoo-cfp.md`, then
-    `2016-08-26-confoo-cfp.md`) as long as their URLs differ, so there it is the
-    link that must be unique. Every post involved is left out (not just the later
-    one), since nothing says which of them the editor meant to keep.
-    """
-    posts = list(posts)
-    problems: list[Problem] = []
-    clashing: set[str] = set()
-    unique_name = (
-        ("link", "add {year} or {month} to 'permalink' in site.yaml, or set 'slug:'")
-        if config.rules.generator
-        else ("slug", "rename one file or set 'slug:'")
-    )
-    for attribute, advice in (
-        unique_name,
-        ("id", "remove 'id:' from the copy, or give each its own"),
-    ):
-        values = list(map(attrgetter(attribute), posts))
-        if len(set(values)) == len(values):
-            continue  # the usual case, found without grouping 100,000 posts
-        groups: dict[str, list[Post]] = defaultdict(list)
-        for post in posts:
-            groups[getattr(post, attribute)].append(post)
-        for value, group in groups.items():
-            if len(group) < 2:
-                continue
-            for post in group:
-                others = ", ".join(display_path(Path(p.source)) for p in group if p is not post)
-                problems.append(
-                    Problem(
-                        Path(post.source),
-                        1,
-                        f"{attribute} {value!r} is also used by {others}; {advice}",
-                    )
-                )
-                clashing.add(post.source)
-    if not clashing:
-        return posts, problems
-    return [post for post in posts if post.source not in clashing], problems
-
-
 PostRecord = tuple[Any, ...]
 """A post without its source and stamp, which the cache and the reading process
 know already: plain values (str, datetime, tuples) that pickle at C speed."""
@@ -1025,7 +670,7 @@ def post_from_record(record: PostRecord, source: str, stamp: Stamp) -> Post:
         map(isinstance, record, _RECORD_TYPES)  # a cheap check of the leading fields
     ):
         raise ValueError("not a post record")
-    return _new_post((source, stamp, *record))
+    return new_post((source, stamp, *record))
 
 
 def reading_entry(stamp: Stamp | None, post: Post | None, problems: list[Problem]) -> PostEntry:

@@ -19,7 +19,7 @@ from conftest import BASIC_CONFIG, NOW, Site, feed_files
 from feeds import build
 from feeds import cache as cache_module
 from feeds import listing as listing_module
-from feeds import posts as posts_module
+from feeds import reading as reading_module
 from feeds.cache import CACHE_DIR, PostsTree
 from feeds.config import load_config
 from feeds.fields import Person
@@ -60,17 +60,17 @@ def mtimes(site: Site) -> dict[str, int]:
 def read_on_cores(monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
     """Read even a small test site in parallel, as a machine with `cores` cores would,
     in chunks of three files."""
-    monkeypatch.setattr(posts_module, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(posts_module, "_MIN_CHUNK_FILES", 3)
+    monkeypatch.setattr(reading_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(reading_module, "_MIN_CHUNK_FILES", 3)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
 
 
 def record_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the post files read from now on."""
     read: list[str] = []
-    read_post = posts_module.read_post
+    read_post = reading_module.read_post
     monkeypatch.setattr(
-        posts_module,
+        reading_module,
         "read_post",
         lambda path, *rest: read.append(Path(path).name) or read_post(path, *rest),
     )
@@ -80,7 +80,7 @@ def record_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def read_slowly_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Make this process a slow core: 10 ms a post, which workers do not take; the
     paths it reads from now on."""
-    pid, read_post = os.getpid(), posts_module.read_post
+    pid, read_post = os.getpid(), reading_module.read_post
     read_here: list[str] = []
 
     def slowly(path: str, *rest: object) -> object:
@@ -89,7 +89,7 @@ def read_slowly_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             time.sleep(0.01)
         return read_post(path, *rest)
 
-    monkeypatch.setattr(posts_module, "read_post", slowly)
+    monkeypatch.setattr(reading_module, "read_post", slowly)
     return read_here
 
 
@@ -427,10 +427,10 @@ def test_a_slow_core_reads_fewer_chunks_and_the_order_holds(
     site.raw_post("bad.md", "---\ntitle: x\n---\n")
     config, _ = load_config(site.config)
     assert config is not None
-    serial = posts_module.read_posts(config)
+    serial = reading_module.read_posts(config)
     read_on_cores(monkeypatch, 2)
     read_here = read_slowly_here(monkeypatch)
-    parallel = posts_module.read_posts(config)
+    parallel = reading_module.read_posts(config)
     assert parallel == serial
     assert 0 < len(read_here) < 30  # of 41: the worker read most of them
 
@@ -443,19 +443,19 @@ def test_a_workers_chunks_are_taken_over_while_this_process_still_reads(
     make_site(site)
     config, _ = load_config(site.config)
     assert config is not None
-    serial = posts_module.read_posts(config)
+    serial = reading_module.read_posts(config)
     read_on_cores(monkeypatch, 2)
     read_slowly_here(monkeypatch)  # a slow core: the worker's chunks arrive meanwhile
     taken_over: list[bool] = []  # for each chunk taken over: whether waited for
-    received = posts_module._Worker.received
+    received = reading_module._Worker.received
 
     def recorded(worker: object, chunks: list, *, wait: bool) -> Iterator[object]:
         for chunk in received(worker, chunks, wait=wait):
             taken_over.append(wait)
             yield chunk
 
-    monkeypatch.setattr(posts_module._Worker, "received", recorded)
-    assert posts_module.read_posts(config) == serial
+    monkeypatch.setattr(reading_module._Worker, "received", recorded)
+    assert reading_module.read_posts(config) == serial
     assert taken_over.count(False) >= 5  # of 14 chunks, this process read at most 9
 
 
@@ -470,9 +470,9 @@ def test_work_meanwhile_is_done_while_workers_read(
     assert config is not None
     read_on_cores(monkeypatch, cores)
     calls: list[int] = []
-    read = posts_module.read_posts(config, meanwhile=lambda: calls.append(os.getpid()))
+    read = reading_module.read_posts(config, meanwhile=lambda: calls.append(os.getpid()))
     assert calls == ([os.getpid()] if cores > 1 else [])
-    assert read == posts_module.read_posts(config)
+    assert read == reading_module.read_posts(config)
 
 
 @pytest.mark.parametrize("failure", ["raises", "dies", "dies later", "no process"])
@@ -485,7 +485,7 @@ def test_a_failed_reading_worker_costs_no_post(
     serial = build(site.config, now=NOW, use_cache=False, write=False)
     read_on_cores(monkeypatch, 2)
     pid = os.getpid()
-    chunks_read, chunk_entries = [], posts_module._chunk_entries
+    chunks_read, chunk_entries = [], reading_module._chunk_entries
     if failure == "dies later":
         read_slowly_here(monkeypatch)  # so that the worker gets to claim a second chunk
 
@@ -502,7 +502,7 @@ def test_a_failed_reading_worker_costs_no_post(
     if failure == "no process":
         refuse_forks(monkeypatch)
     else:
-        monkeypatch.setattr(posts_module, "_chunk_entries", failing)
+        monkeypatch.setattr(reading_module, "_chunk_entries", failing)
     parallel = build(site.config, now=NOW, use_cache=False, write=False)
     assert [p.format() for p in parallel.problems] == [p.format() for p in serial.problems]
     assert parallel.posts == serial.posts == 40
@@ -514,7 +514,7 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
     """SIGTERM from cron's timeout or Ctrl-C stops the workers too."""
     make_site(site)
     read_on_cores(monkeypatch, 3)
-    pid, read_chunk = os.getpid(), posts_module._read_chunk
+    pid, read_chunk = os.getpid(), reading_module._read_chunk
 
     def interrupted(files: list, *rest: object) -> list:
         if os.getpid() == pid:
@@ -522,7 +522,7 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
         time.sleep(0.05)  # slow workers: this process always gets to claim a chunk
         return read_chunk(files, *rest)
 
-    monkeypatch.setattr(posts_module, "_read_chunk", interrupted)
+    monkeypatch.setattr(reading_module, "_read_chunk", interrupted)
     workers = record_forks(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         build(site.config, now=NOW, use_cache=False)

@@ -15,7 +15,7 @@ from conftest import BASIC_CONFIG, HERE, NOW, Site, check_all, feed_files
 from feeds import Severity, build
 from feeds.cache import next_due_ns
 from feeds.config import load_config
-from feeds.posts import read_posts
+from feeds.reading import read_posts
 from feeds.templates import strip_templates
 
 SITES = HERE / "sites"

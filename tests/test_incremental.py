@@ -18,21 +18,21 @@ from test_cache import OLD, cold, make_site
 from feeds import build
 from feeds.cache import CACHE_DIR, PLAN_FILE
 
-posts_module = importlib.import_module("feeds.posts")
+reading_module = importlib.import_module("feeds.reading")
 
 
 @pytest.fixture
 def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One item per cached run that read and planned the whole site (`cold` reads too)."""
     calls: list[int] = []
-    read_posts = posts_module.read_posts
+    read_posts = reading_module.read_posts
 
     def counted(config: object, cache: object, listing: object, **options: object) -> object:
         if cache is not None:
             calls.append(1)
         return read_posts(config, cache, listing, **options)
 
-    monkeypatch.setattr(posts_module, "read_posts", counted)
+    monkeypatch.setattr(reading_module, "read_posts", counted)
     return calls
 
 

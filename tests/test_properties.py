@@ -34,8 +34,9 @@ from feeds.config import load_config
 from feeds.conventions import READ_KEYS as KNOWN_KEYS
 from feeds.dates import DateError, instant, parse_date, rfc2822_date
 from feeds.listing import list_posts
-from feeds.posts import Category, Post, read_post, read_posts, split_front_matter
+from feeds.posts import Category, Post, read_post, split_front_matter
 from feeds.problems import Problem, display_path
+from feeds.reading import read_posts
 from feeds.streams import plan_streams
 from feeds.text import slugify, term_key, term_slug, xml_safe
 
@@ -799,7 +800,7 @@ def test_a_run_checks_repeated_values_once_with_the_same_outcome(
     posts: list[tuple[str, str, str]],
 ) -> None:
     """Posts of one run that write the same category list or author are checked once
-    (see posts._Repeats); every post still gets exactly the post and the problems it
+    (see posts.Repeats); every post still gets exactly the post and the problems it
     would get read on its own, problems on its own line included."""
     config = BASIC_CONFIG + "categories:\n  news: {title: News}\n  reviews: {title: Reviews}\n"
     config += "  x: {title: X}\n"
