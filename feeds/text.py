@@ -11,7 +11,9 @@ from functools import lru_cache
 # refuses such strings outright. DEL and the C1 controls are allowed but
 # "discouraged" by XML and refused by YAML's reader; they never carry meaning
 # in a post, so they go too.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# A raw pattern: `re` reads the escapes, so the source holds no lone surrogate (which
+# mypyc cannot compile).
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_SLUG = 80
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -4,7 +4,8 @@
     python tests/perf/bench.py [--sizes 10000] [--reps 3] [--shared ../shared/bench]
 
 feeds is timed as cron runs it: the `feeds` command of a venv (under --work)
-holding this checkout installed with `pip install .`, reinstalled each time.
+holding this checkout installed as README's "Compiled install" says (`--pure`: with
+plain `pip install .`), reinstalled each time.
 For each size: generate (or reuse) the corpus with the shared make_corpus.py,
 lay it out for Hugo with the shared peers.py (both imported from --shared, not
 copied), then per repetition time, for feeds and for Hugo:
@@ -55,16 +56,28 @@ def newest_post(corpus: Path, stats: dict[str, Any]) -> Path:
     return next(corpus.joinpath("posts").rglob(f"{slug}.md"))
 
 
-def install_feeds(work: Path) -> Path:
+def install_feeds(work: Path, *, compiled: bool) -> Path:
     """The `feeds` command of a venv holding this checkout as README tells cron users to
-    install it (`pip install .`): compiled to bytecode, with no editable-install
-    finder, whose import alone costs each run about 20 ms that production never pays."""
-    venv = work / "venv"
+    install it: not editable (an editable install's finder costs each run about 20 ms
+    that production never pays), and `compiled` with mypyc. Built from a copy of the
+    checkout's files, since hatch-mypyc leaves compiled modules beside its sources."""
+    venv, source = work / "venv", work / "source"
     if not (venv / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "-q", REPO], check=True)
+    shutil.rmtree(source, ignore_errors=True)
+    listed = subprocess.run(
+        ["git", "-C", REPO, "ls-files", "-z", "-co", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+    )
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        if (REPO / name).is_file():  # not a file deleted but not yet committed
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
     pip_install = [venv / "bin" / "python", "-m", "pip", "install", "-q"]
-    subprocess.run([*pip_install, "--force-reinstall", "--no-deps", REPO], check=True)
+    env = {**os.environ, "HATCH_BUILD_HOOKS_ENABLE": "1" if compiled else "0"}
+    subprocess.run([*pip_install, "--force-reinstall", "--no-deps", source], check=True, env=env)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # else each run compiles feeds (~60 ms)
     return venv / "bin" / "feeds"
 
@@ -98,9 +111,10 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/feeds-bench"))
     parser.add_argument("--hugo", default="hugo", help="Hugo binary")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--pure", action="store_true", help="time feeds without mypyc")
     args = parser.parse_args()
 
-    args.feeds = install_feeds(args.work)
+    args.feeds = install_feeds(args.work, compiled=not args.pure)
     peers = load_peers(args.shared)
     hugo = peers.Hugo(SimpleNamespace(hugo=args.hugo))
     have_hugo = hugo.available()
@@ -108,6 +122,7 @@ def main() -> None:
         print(f"note: {args.hugo} not found; timing feeds alone", file=sys.stderr)
     results: dict[str, Any] = {
         "feeds": _version(),
+        "compiled": not args.pure,
         "hugo": hugo.version() if have_hugo else None,
         "sizes": {},
     }
@@ -220,7 +235,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def print_table(results: dict[str, Any]) -> None:
-    print(f"\nfeeds {results['feeds']}; hugo: {results['hugo'] or 'not run'}\n")
+    kind = "compiled with mypyc" if results["compiled"] else "plain Python"
+    print(f"\nfeeds {results['feeds']} ({kind}); hugo: {results['hugo'] or 'not run'}\n")
     print(
         "| posts | scenario | feeds s | feeds CPU s | feeds MB | hugo s | hugo MB | feeds/hugo "
         "| per run: median (range) | feeds files written | = cold build |"
