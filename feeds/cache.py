@@ -39,6 +39,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from importlib.machinery import EXTENSION_SUFFIXES
 from importlib.util import find_spec
 from itertools import chain
 from pathlib import Path
@@ -60,6 +61,9 @@ POSTS_SHARDS = 32
 """The per-post readings are split over this many files by a hash of the post's
 path, so an edit rewrites one small file, not the readings of the whole site."""
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
+CODE_FOLDER = Path(__file__).parent
+"""feeds' own modules, whose files' stat is part of the cache key."""
+_CODE_SUFFIXES = (".py", *EXTENSION_SUFFIXES)
 
 
 class SavedPlan(NamedTuple):
@@ -291,8 +295,7 @@ def cache_key(config: SiteConfig) -> str:
     that render (by their files' stat: importing them to ask their version would
     cost more than a no-change run may take)."""
     material = [f"format={CACHE_FORMAT}", f"config={config.path}", f"posts={config.posts_dir}"]
-    package = Path(__file__).parent
-    material += [f"{p.name}={_file_stamp(p)}" for p in sorted(package.glob("*.py"))]
+    material += [f"{path.name}={_file_stamp(path)}" for path in _code_files()]
     for name in _LIBRARIES:
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None
@@ -300,6 +303,12 @@ def cache_key(config: SiteConfig) -> str:
     digest = hashlib.sha256("\n".join(material).encode())
     digest.update(config.path.read_bytes())
     return digest.hexdigest()
+
+
+def _code_files() -> list[Path]:
+    """feeds' modules as they run: sources, and the compiled modules of a compiled
+    install (README, "Compiled install"), which can change without their sources."""
+    return sorted(path for path in CODE_FOLDER.iterdir() if path.name.endswith(_CODE_SUFFIXES))
 
 
 def load_cache(config: SiteConfig) -> BuildCache:

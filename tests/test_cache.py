@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import pytest
@@ -232,6 +233,29 @@ def test_config_changes_invalidate_everything(site: Site) -> None:
     result = build(site.config, now=NOW)
     assert result.report is not None and len(result.report.written) == 17
     assert result.report.unchanged == ("feed.css",)  # rendered again, bytes the same
+    assert feed_files(site.output) == cold(site)
+
+
+@pytest.mark.parametrize("module", ["posts.py", f"posts{EXTENSION_SUFFIXES[0]}"])
+def test_a_change_of_feeds_own_code_invalidates_everything(
+    site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, module: str
+) -> None:
+    """Every build calls itself 0.1.0: a cache is tied to the stat of feeds' modules,
+    sources and (in a compiled install) compiled ones, so an upgrade never trusts
+    readings that older code checked."""
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "posts.py").write_text("# feeds' code\n")
+    monkeypatch.setattr(cache_module, "CODE_FOLDER", code)
+    make_site(site, count=6)
+    build(site.config, now=NOW)
+    read = record_reads(monkeypatch)
+    build(site.config, now=NOW)
+    assert read == []
+    (code / module).write_text("# another build of feeds\n")
+    result = build(site.config, now=NOW)
+    assert len(read) == 6
+    assert result.report is not None and result.report.written == ()
     assert feed_files(site.output) == cold(site)
 
 
