@@ -24,7 +24,8 @@ from feeds import reading as reading_module
 from feeds.cache import CACHE_DIR, PostsTree
 from feeds.config import load_config
 from feeds.fields import Person
-from feeds.listing import Listing, PostFile
+from feeds.listing import Listing, PostFile, list_posts
+from feeds.posts import read_post, reading_entry, reading_from_entry
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
 
@@ -656,6 +657,22 @@ def test_inode_numbers_beyond_signed_64_bits_are_digested(tmp_path: Path) -> Non
     assert tree(huge).digest != tree(huge - 1).digest
     assert tree(huge).digest == tree(huge).digest
     assert tree(huge).shard_digests != tree(huge - 1).shard_digests
+
+
+def test_posts_share_their_listings_path_and_stamp(site: Site) -> None:
+    """Posts read fresh or made from the cache's readings keep the very path and stamp
+    objects their listing holds: 100,000 posts with copies of their own held 33 MB
+    more, and the compiled install (which boxes fixed-length tuples anew) made one."""
+    make_site(site, count=3)
+    config, _ = load_config(site.config)
+    assert config is not None
+    listed = list_posts(config).files[0]
+    post, _ = read_post(listed.path, config, listed.stamp)
+    assert post is not None
+    assert post.source is listed.path and post.stamp is listed.stamp
+    reading = reading_from_entry(reading_entry(listed.stamp, post, []), listed.path, listed.stamp)
+    assert reading is not None and reading[0] is not None
+    assert reading[0].source is listed.path and reading[0].stamp is listed.stamp
 
 
 def test_an_edit_rewrites_one_file_of_post_readings(site: Site) -> None:
