@@ -19,8 +19,16 @@ from typing import Any
 _CHECKSUM_BYTES = 32  # the SHA-256 of the pickle, in front of it
 
 _UNREADABLE: tuple[type[Exception], ...] = (
-    *(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, LookupError),
-    *(AttributeError, ImportError, MemoryError, RecursionError),
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    ValueError,
+    TypeError,
+    LookupError,
+    AttributeError,
+    ImportError,
+    MemoryError,
+    RecursionError,
 )
 """How reading a file that is not one of our pickles can fail: each damage its own way."""
 
