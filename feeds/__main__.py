@@ -1,5 +1,5 @@
 """`python -m feeds` runs the command line."""
 
-from .cli import run
+from .console import run
 
 run()

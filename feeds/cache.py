@@ -4,11 +4,8 @@ A cron run every few minutes over a site that never stops growing must not
 parse ten thousand posts to learn that nothing changed. Two files, beside
 site.yaml in `.feeds-cache/`:
 
-- `state.json` (small): a digest of the posts tree (every file's name, size,
-  mtime, inode and ctime), when the next scheduled post falls due, and the last
-  run's feeds with each file's fingerprint, size and mtime. A run whose tree
-  digest matches, before the next post falls due, with every feed file as it
-  was written, has nothing to do: it replays the last run's warnings and counts.
+- `state.json` (small): what the last run saw and wrote (see feeds.state). A
+  run that finds it all still true has nothing to do (see feeds.replay).
 - `posts-NN.pickle`: per post file, its checked front matter (or its problems)
   under its stat, in 32 files by a hash of the path (an edit rewrites one).
   Loaded only when something changed, so only changed posts are read.
@@ -29,41 +26,38 @@ It is never trusted blindly:
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import time
 import zlib
-from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from importlib.machinery import EXTENSION_SUFFIXES
-from importlib.util import find_spec
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
-from .config import SiteConfig
 from .dates import instant
 from .forks import reap, run_forked
 from .listing import Listing, PostFile, Stamp
+from .state import (
+    CACHE_FORMAT,
+    STATE_FILE,
+    LastRun,
+    RunState,
+    files_digest,
+    is_ours,
+    problems_digest,
+    tree_digest,
+)
 
 if TYPE_CHECKING:
     from .posts import Post, PostEntry, PostRecord
 
-CACHE_FORMAT = 6
-CACHE_DIR = ".feeds-cache"
 _RACY_NS = 2_000_000_000
 PLAN_FILE = "plan.pickle"
 POSTS_SHARDS = 32
 """The per-post readings are split over this many files by a hash of the post's
 path, so an edit rewrites one small file, not the readings of the whole site."""
-_LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
-CODE_FOLDER = Path(__file__).parent
-"""feeds' own modules, whose files' stat is part of the cache key."""
-_CODE_SUFFIXES = (".py", *EXTENSION_SUFFIXES)
 
 
 class SavedPlan(NamedTuple):
@@ -95,33 +89,14 @@ def _is_plan(stored: object) -> TypeGuard[tuple[Any, ...]]:
 
 
 @dataclass
-class LastRun:
-    """What the last complete, error-free run saw and wrote."""
-
-    tree: str
-    next_due_ns: int | None
-    out_dir: str
-    posts: int
-    feeds: dict[str, str]  # relative path -> fingerprint
-    warnings: list[list[Any]]  # [path, line, message, severity]: warnings and notes
-
-    def falls_due(self, now: datetime) -> bool:
-        """Whether a scheduled post has fallen due or a post expired since."""
-        return self.next_due_ns is not None and _ns(now) >= self.next_due_ns
-
-
-@dataclass
 class BuildCache:
-    """Loaded (or empty) cache. Per-post readings are loaded on first use."""
+    """Loaded (or empty) cache: the state, then per-post readings and the plan, each
+    loaded on first use.
 
-    folder: Path
-    key: str
-    last_run: LastRun | None = None
-    feeds: dict[str, list[Any]] = field(default_factory=dict)  # abs path -> [fp, size, mtime]
-    pending_pings: list[str] = field(default_factory=list)  # feed URLs the hub has not heard of
-    found: bool = False
-    """Whether an earlier run's state was found (see `load_cache`). Without it no file's
-    stat has anything to be compared with, so a build lists the posts without one."""
+    Without a `state` found (see feeds.state), no file's stat has anything to be
+    compared with, so a build lists the posts without one."""
+
+    state: RunState
     _shards: list[dict[str, PostEntry] | None] = field(
         default_factory=lambda: [None] * POSTS_SHARDS
     )
@@ -133,22 +108,22 @@ class BuildCache:
     _plan_loaded: bool = False
     plan_changed: bool = False
 
+    @property
+    def folder(self) -> Path:
+        return self.state.folder
+
+    @property
+    def key(self) -> str:
+        return self.state.key
+
+    @property
+    def found(self) -> bool:
+        return self.state.found
+
     # --- the whole run -------------------------------------------------------------------
 
-    def replay(self, tree: str, now: datetime, out_dir: Path) -> LastRun | None:
-        """The last run, if this one would do exactly the same and find every feed in place."""
-        last = self.last_run
-        if last is None or last.tree != tree or last.out_dir != str(out_dir):
-            return None
-        if last.falls_due(now):
-            return None
-        for relative, fingerprint in last.feeds.items():
-            if not self.feed_is_current(out_dir / relative, fingerprint):
-                return None
-        return last
-
     def remember_run(self, last_run: LastRun | None) -> None:
-        self.last_run = last_run
+        self.state.last_run = last_run
 
     @property
     def plan(self) -> SavedPlan | None:
@@ -211,43 +186,16 @@ class BuildCache:
             if gone:
                 self._changed_shards.add(number)
 
-    # --- feeds -------------------------------------------------------------------------
-
-    def feed_is_current(self, target: Path, fingerprint: str) -> bool:
-        """True when `target` holds exactly what this fingerprint would render."""
-        record = self.feeds.get(str(target))
-        if record is None or record[0] != fingerprint:
-            return False
-        try:
-            status = target.stat()
-        except OSError:
-            return False
-        return [status.st_size, status.st_mtime_ns] == record[1:]
-
-    def remember_feed(self, target: Path, fingerprint: str) -> None:
-        try:
-            status = target.stat()
-        except OSError:
-            self.feeds.pop(str(target), None)
-            return
-        self.feeds[str(target)] = [fingerprint, status.st_size, status.st_mtime_ns]
-
-
-def tree_digest(listing: Listing) -> str:
-    """Changes whenever a post file is added, removed, renamed or touched."""
-    digest = _files_digest(listing.files)
-    digest.update(_problems_digest(listing).digest())
-    return digest.hexdigest()
-
 
 class PostsTree:
     """The post files as the cache sees them: one digest for the no-change check and,
     computed once and only when something changed, the files split as the files of
     readings split them, with a digest each (see feeds.incremental)."""
 
-    def __init__(self, listing: Listing) -> None:
+    def __init__(self, listing: Listing, digest: str | None = None) -> None:
+        """`digest`, if given, is the listing's `tree_digest`, already computed."""
         self.listing = listing
-        self.digest = tree_digest(listing)
+        self.digest = digest if digest is not None else tree_digest(listing)
 
     @cached_property
     def shards(self) -> list[list[PostFile]]:
@@ -261,83 +209,8 @@ class PostsTree:
     def shard_digests(self) -> list[str]:
         """`tree_digest` per file of readings, then one of the listing's problems: those
         that differ from the last run's tell where the changes are."""
-        digests = [_files_digest(files).hexdigest() for files in self.shards]
-        return [*digests, _problems_digest(self.listing).hexdigest()]
-
-
-def _files_digest(files: Sequence[PostFile]) -> Any:
-    digest = hashlib.sha256("\0".join([post_file.relative for post_file in files]).encode())
-    # The stamps as one array of integers: formatting 10,000 tuples took 20 ms. Filled
-    # from a list: `array("q", iterator)` stores item by item (5.7 ms at 10,000 files,
-    # against 2.6 ms for the same bytes), and every cron run digests the tree.
-    unstated = (-1, -1, -1, -1)  # no file has a negative size
-    stamps = list(chain.from_iterable([post_file.stamp or unstated for post_file in files]))
-    packed = array("q")
-    try:
-        packed.fromlist(stamps)
-    except OverflowError:  # an inode number from 2**63 on, as some network file systems give
-        digest.update(repr([post_file.stamp for post_file in files]).encode())
-    else:
-        digest.update(packed)
-    return digest
-
-
-def _problems_digest(listing: Listing) -> Any:
-    digest = hashlib.sha256()
-    for problem in listing.problems:
-        digest.update(f"{problem.path}\0{problem.message}\n".encode())
-    return digest
-
-
-def cache_key(config: SiteConfig) -> str:
-    """Everything a cached reading or rendering depends on besides the posts themselves:
-    the config's bytes and where it is, and the code of feeds and of the libraries
-    that render (by their files' stat: importing them to ask their version would
-    cost more than a no-change run may take)."""
-    material = [f"format={CACHE_FORMAT}", f"config={config.path}", f"posts={config.posts_dir}"]
-    material += [f"{path.name}={_file_stamp(path)}" for path in _code_files()]
-    for name in _LIBRARIES:
-        spec = find_spec(name)
-        origin = spec.origin if spec is not None else None
-        material.append(f"{name}={origin}={_file_stamp(Path(origin)) if origin else None}")
-    digest = hashlib.sha256("\n".join(material).encode())
-    digest.update(config.path.read_bytes())
-    return digest.hexdigest()
-
-
-def _code_files() -> list[Path]:
-    """feeds' modules as they run: sources, and the compiled modules of a compiled
-    install (README, "Compiled install"), which can change without their sources."""
-    return sorted(path for path in CODE_FOLDER.iterdir() if path.name.endswith(_CODE_SUFFIXES))
-
-
-def load_cache(config: SiteConfig) -> BuildCache:
-    """The cache for this config, or an empty one when there is none worth trusting."""
-    folder = config.path.parent / CACHE_DIR
-    try:
-        key = cache_key(config)
-    except OSError:
-        return BuildCache(folder, "")
-    empty = BuildCache(folder, key)
-    data = _load_json(folder / "state.json", key)
-    if data is None:
-        return empty
-    try:
-        feeds = data["feeds"]
-        if not all(isinstance(v, list) and len(v) == 3 for v in feeds.values()):
-            return empty
-        last = data["last_run"]
-        last_run = None if last is None else LastRun(**last)
-        if last_run is not None and not (
-            isinstance(last_run.feeds, dict) and isinstance(last_run.warnings, list)
-        ):
-            return empty
-    except (KeyError, TypeError, AttributeError):
-        return empty
-    pending = data.get("pending_pings", [])
-    if not (isinstance(pending, list) and all(isinstance(url, str) for url in pending)):
-        pending = []
-    return BuildCache(folder, key, last_run, feeds, pending, found=True)
+        digests = [files_digest(files).hexdigest() for files in self.shards]
+        return [*digests, problems_digest(self.listing).hexdigest()]
 
 
 def save_readings_meanwhile(cache: BuildCache) -> None:
@@ -398,13 +271,6 @@ def save_cache(cache: BuildCache) -> None:
 
     _wait_for_saver(cache)
     header = _header(cache)
-    last = cache.last_run
-    state = {
-        **header,
-        "last_run": None if last is None else last.__dict__,
-        "feeds": cache.feeds,
-        "pending_pings": cache.pending_pings,
-    }
     with contextlib.suppress(OSError):
         cache.folder.mkdir(parents=True, exist_ok=True)
         _save_readings(cache, sorted(cache._changed_shards), header)
@@ -412,9 +278,7 @@ def save_cache(cache: BuildCache) -> None:
         if cache.plan_changed:
             plan = None if cache.plan is None else tuple(cache.plan)
             save_pickle(cache.folder / PLAN_FILE, {**header, "plan": plan})
-        # One C-encoded string and one write: json.dump streams small chunks through Python.
-        encoded = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        write_atomically(cache.folder / "state.json", encoded)
+        write_atomically(cache.folder / STATE_FILE, cache.state.encoded(header))
 
 
 def posts_file(folder: Path, number: int) -> Path:
@@ -438,34 +302,7 @@ def _load_pickle(path: Path, key: str) -> dict[str, Any] | None:
     from .cachefiles import load_pickle
 
     data = load_pickle(path)
-    return data if _is_ours(data, key) else None
-
-
-def _load_json(path: Path, key: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return data if _is_ours(data, key) else None
-
-
-def _is_ours(data: object, key: str) -> TypeGuard[dict[str, Any]]:
-    """Written by this version of feeds for this config (see `cache_key`)."""
-    return (
-        isinstance(data, dict)
-        and data.get("format") == CACHE_FORMAT
-        and data.get("key") == key
-        and isinstance(data.get("written_ns"), int)
-    )
-
-
-def _file_stamp(path: Path) -> str:
-    status = path.stat()
-    return f"{status.st_size}:{status.st_mtime_ns}"
-
-
-def _ns(moment: datetime) -> int:
-    return instant(moment) * 1000
+    return data if is_ours(data, key) else None
 
 
 def next_due_ns(posts: Iterable[Post], now: datetime) -> int | None:
@@ -479,4 +316,4 @@ def next_due_ns(posts: Iterable[Post], now: datetime) -> int | None:
         for moment in (post.instant, None if post.expires is None else instant(post.expires))
         if moment is not None and moment > now_us
     ]
-    return min(due) * 1000 if due else None  # microseconds to nanoseconds, as `_ns`
+    return min(due) * 1000 if due else None  # microseconds to nanoseconds

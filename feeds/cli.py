@@ -2,12 +2,12 @@
 
 Exit codes: 0 success, 1 invalid input or output that cannot be written,
 2 usage error (bad options, no config file), 75 (EX_TEMPFAIL) another run
-holds the output folder.
+holds the output folder. Installed as feeds.console's `run`, which answers a run
+that finds nothing changed before this module is imported.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from .build import BuildResult, build
 from .config import ConfigNotFoundError
-from .problems import Problem, Severity
+from .pipeline import build
 from .publish import BusyError, PublishError
+from .result import BuildResult, Line, build_lines, count, outputs, problem_lines
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -38,30 +38,6 @@ _config_option = click.option(
 @click.version_option(package_name="feeds")
 def main() -> None:
     """Publish RSS 2.0 and Atom 1.0 feeds from Markdown posts with YAML front matter."""
-
-
-def run() -> None:
-    """The `feeds` command as installed: `main`, then the process ends without tearing
-    the interpreter down.
-
-    Freeing a site's objects one by one at exit took a tenth of a no-change cron run
-    (20 ms at 10,000 posts) and 45 ms of a cold build; the system takes the memory
-    back at once. Every file was already closed by `publish` and the cache, and the
-    output is flushed here; if that fails, the usual exit reports it.
-    """
-    code = 0
-    try:
-        main()
-    except SystemExit as ending:
-        if ending.code is not None and not isinstance(ending.code, int):
-            raise
-        code = ending.code or 0
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:
-        sys.exit(code)
-    os._exit(code)
 
 
 @main.command("build")
@@ -129,39 +105,9 @@ def build_command(
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
-    _print_problems(result.problems, quiet, verbose)
-    for url, reason in result.ping_failures.items():
-        click.echo(f"feeds: WebSub hub not told of {url}: {reason}; retrying next run", err=True)
-    if result.report is not None and not quiet:
-        for path in result.stale:
-            if result.pruned:
-                click.echo(f"{path}: removed stale feed (no published posts)", err=True)
-            else:
-                click.echo(
-                    f"{path}: stale feed kept: its category has no published posts any more; "
-                    "remove it with --prune",
-                    err=True,
-                )
-        if verbose:
-            for path in result.report.written:
-                click.echo(f"wrote {path}")
-            for path in result.report.unchanged:
-                click.echo(f"unchanged {path}")
-            for url in result.pinged:
-                click.echo(f"pinged {url}")
-        elapsed = time.perf_counter() - started
-        click.echo(
-            f"{_count(result.posts, 'post')} -> {_outputs(result)} "
-            f"({len(result.report.written)} written, {len(result.report.unchanged)} unchanged)"
-            f" in {elapsed:.2f} s"
-        )
+    elapsed = time.perf_counter() - started
+    _echo(build_lines(result, quiet=quiet, verbose=verbose, elapsed=elapsed))
     if result.has_errors:
-        if result.report is None:
-            click.echo(
-                "feeds: nothing written; fix the errors above "
-                "(or use --skip-invalid to publish the valid posts)",
-                err=True,
-            )
         sys.exit(EXIT_INVALID)
 
 
@@ -171,10 +117,10 @@ def build_command(
 def check_command(config_path: Path, verbose: bool) -> None:
     """Check site.yaml and every post; write nothing."""
     result = _run(config_path, write=False)
-    _print_problems(result.problems, quiet=False, verbose=verbose)
+    _echo(problem_lines(result.problems, quiet=False, verbose=verbose))
     if result.has_errors:
         sys.exit(EXIT_INVALID)
-    click.echo(f"{_count(result.posts, 'post')} OK -> {_outputs(result)}")
+    click.echo(f"{count(result.posts, 'post')} OK -> {outputs(result)}")
 
 
 def _run(config_path: Path, **options: object) -> BuildResult:
@@ -195,20 +141,6 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     sys.exit(128 + signum)
 
 
-def _print_problems(problems: tuple[Problem, ...], quiet: bool, verbose: bool) -> None:
-    """Errors always; warnings unless quiet; notes (files skipped) only when verbose."""
-    for problem in problems:
-        if problem.severity is Severity.NOTE:
-            if verbose:
-                click.echo(problem.format(), err=True)
-        elif problem.is_error or not quiet:
-            click.echo(problem.format(), err=True)
-
-
-def _outputs(result: BuildResult) -> str:
-    feeds = _count(len(result.feeds), "feed")
-    return f"{feeds} and {_count(len(result.pages), 'page')}" if result.pages else feeds
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _echo(lines: list[Line]) -> None:
+    for line in lines:
+        click.echo(line.text, err=line.to_stderr)

@@ -26,6 +26,7 @@ from typing import Any
 
 from .cache import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan, shard_of
 from .config import SiteConfig
+from .dates import instant
 from .listing import Listing, PostFile
 from .posts import Post, post_from_record, post_record, read_post, reading_entry
 from .problems import Problem, Severity, problem_rows
@@ -98,8 +99,13 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
 
     Reads only the changed files, and remembers their readings in `cache`.
     """
-    last, plan = cache.last_run, cache.plan
-    if last is None or plan is None or plan.tree != last.tree or last.falls_due(now):
+    last, plan = cache.state.last_run, cache.plan
+    if (
+        last is None
+        or plan is None
+        or plan.tree != last.tree
+        or last.falls_due(instant(now) * 1000)
+    ):
         return None
     changed = _changed_files(cache, tree, plan)
     if changed is None:

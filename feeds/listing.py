@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .config import SiteConfig
 from .problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
 
 _POST_SUFFIXES = (".md", ".markdown", ".html")
 _GLOB_PARTS = re.compile(r"(\*\*/|\*\*|\*|\?)")
@@ -77,9 +79,25 @@ class Listing:
 
 
 def list_posts(config: SiteConfig, *, stamped: bool = True) -> Listing:
-    """Every post file below the posts folder (`.md`, `.markdown`, `.html`, or what
+    """The config's post files (see `list_post_files`)."""
+    return list_post_files(
+        config.posts_dir, config.posts_glob, config_name=config.path.name, stamped=stamped
+    )
+
+
+def list_post_files(
+    folder: Path,
+    posts_glob: Sequence[str] | None,
+    *,
+    config_name: str,
+    stamped: bool = True,
+) -> Listing:
+    """Every post file below the posts `folder` (`.md`, `.markdown`, `.html`, or what
     `posts_glob` matches), with its stat unless not `stamped` and there are at most
     STAT_WHILE_READING_MAX files.
+
+    Given the config's settings rather than the config, because a no-change run lists
+    the posts as the last run's state recorded them, without reading site.yaml.
 
     A run with no cache to compare against reads every file anyway, and takes each
     file's stat as it reads it: a `stat` per file was a twentieth of such a build.
@@ -90,16 +108,15 @@ def list_posts(config: SiteConfig, *, stamped: bool = True) -> Listing:
     able to publish, say, a file from the server's home folder. Links inside it
     are read (files) or skipped (folders: their files are read where they are).
     """
-    folder = config.posts_dir
     if not folder.is_dir():
         problem = Problem(
             folder,
             None,
             "the posts folder does not exist; create it or set 'posts:' in "
-            f"{config.path.name} to the folder that holds your posts",
+            f"{config_name} to the folder that holds your posts",
         )
         return Listing((), (problem,))
-    walk = _Walk(os.path.realpath(folder) + os.sep, _post_matcher(config), stamped)
+    walk = _Walk(os.path.realpath(folder) + os.sep, _post_matcher(posts_glob), stamped)
     walk.folder(str(folder), "")
     walk.found.sort(key=itemgetter(0))  # by `relative`
     walk.problems.sort(key=lambda problem: str(problem.path))
@@ -109,14 +126,14 @@ def list_posts(config: SiteConfig, *, stamped: bool = True) -> Listing:
     return listing
 
 
-def _post_matcher(config: SiteConfig) -> Callable[[str], bool]:
+def _post_matcher(posts_glob: Sequence[str] | None) -> Callable[[str], bool]:
     """Whether a path relative to the posts folder names a post file."""
-    if config.posts_glob is None:
+    if posts_glob is None:
         return lambda relative: relative.endswith(_POST_SUFFIXES)
     pattern = re.compile(
         "|".join(
             "".join(_GLOB_REGEX.get(part, re.escape(part)) for part in _GLOB_PARTS.split(glob))
-            for glob in config.posts_glob
+            for glob in posts_glob
         )
     )
     return lambda relative: pattern.fullmatch(relative) is not None

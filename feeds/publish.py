@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .layout import is_our_index
 from .problems import display_path
 
 FILE_MODE = 0o644
@@ -124,6 +125,22 @@ def find_stale(
         if path.is_file() and not path.is_symlink()
     }
     return tuple(sorted(found - set(produced)))
+
+
+def is_foreign_page(target: Path) -> bool:
+    """A page of the site's own that an index page must not overwrite."""
+    try:
+        with target.open("rb") as page:
+            return not is_our_index(page.read(2048))
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def own_index_page(out_dir: Path, index_page: str | None) -> str | None:
+    """The index page feeds writes, unless the page there is the site's own."""
+    return index_page if index_page and not is_foreign_page(out_dir / index_page) else None
 
 
 def prune(out_dir: Path, stale: Iterable[str]) -> None:

@@ -59,8 +59,10 @@ class ReadResult:
 class PostCache(Protocol):
     """What `read_posts` needs of a cache (see feeds.cache): reuse a reading, or keep one."""
 
-    found: bool
-    """Whether it holds an earlier run's readings, whose stamps a listing must match."""
+    @property
+    def found(self) -> bool:
+        """Whether it holds an earlier run's readings, whose stamps a listing must match."""
+        ...
 
     def reading(self, relative: str, stamp: Stamp) -> PostEntry | None:
         """The entry remembered for the file, if its stat proves it unchanged since."""

@@ -21,11 +21,13 @@ from feeds import build
 from feeds import cache as cache_module
 from feeds import listing as listing_module
 from feeds import reading as reading_module
-from feeds.cache import CACHE_DIR, PostsTree
+from feeds import state as state_module
+from feeds.cache import PostsTree
 from feeds.config import load_config
 from feeds.fields import Person
 from feeds.listing import Listing, PostFile, list_posts
 from feeds.posts import read_post, reading_entry, reading_from_entry
+from feeds.state import CACHE_DIR
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
 
@@ -247,7 +249,7 @@ def test_a_change_of_feeds_own_code_invalidates_everything(
     code = tmp_path / "code"
     code.mkdir()
     (code / "posts.py").write_text("# feeds' code\n")
-    monkeypatch.setattr(cache_module, "CODE_FOLDER", code)
+    monkeypatch.setattr(state_module, "CODE_FOLDER", code)
     make_site(site, count=6)
     build(site.config, now=NOW)
     read = record_reads(monkeypatch)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from test_cache import OLD, cold, make_site
 
 from feeds import build
-from feeds.cache import CACHE_DIR, PLAN_FILE
+from feeds.cache import PLAN_FILE
+from feeds.state import CACHE_DIR
 
 reading_module = importlib.import_module("feeds.reading")
 

@@ -7,10 +7,10 @@ cache, publishing and pinging.
 
 Every output file is a job with a fingerprint of everything its bytes depend
 on. A run renders only the jobs whose file is not already exactly that; a
-no-change cron run finds nothing to do without reading a single post (see
-feeds.cache). Stages past the listing are imported where they are first used, so
-such a run never loads the planner, the serializers or the Markdown, HTML and XML
-libraries.
+no-change cron run finds nothing to do without reading site.yaml or a single post
+(see feeds.replay). Stages past the listing are imported where they are first
+used, so such a run never loads the config parser, the planner, the serializers or
+the Markdown, HTML and XML libraries.
 """
 
 from __future__ import annotations
@@ -18,64 +18,45 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from .cache import (
     BuildCache,
-    LastRun,
     PostsTree,
     SavedPlan,
-    load_cache,
     next_due_ns,
     save_cache,
     save_readings_meanwhile,
     saver_awaited,
 )
 from .config import SiteConfig, load_config
-from .layout import ARCHIVE_FOLDER, FEED_FILES, OPML, SECTIONS, STYLESHEET, is_our_index
+from .dates import instant
+from .layout import output_patterns, split_outputs
 from .listing import Listing, list_posts
 from .problems import Problem, Severity
 from .publish import (
     PublishReport,
     find_stale,
+    is_foreign_page,
     output_lock,
+    own_index_page,
     prune,
     publish,
     remove_all_leftovers,
 )
+from .replay import Probe, probe, replay
+from .result import BuildResult
+from .state import LastRun
 
 if TYPE_CHECKING:
     from .jobs import Job
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a run found and did. `report` is None when nothing was written."""
-
-    problems: tuple[Problem, ...]
-    posts: int
-    feeds: tuple[str, ...]
-    report: PublishReport | None
-    pages: tuple[str, ...] = ()
-    stale: tuple[str, ...] = ()
-    pruned: bool = False
-    ping_failures: Mapping[str, str] = field(default_factory=dict)
-    pinged: tuple[str, ...] = ()
-
-    @property
-    def has_errors(self) -> bool:
-        return any(problem.is_error for problem in self.problems)
-
-    @property
-    def published(self) -> bool:
-        return self.report is not None
 
 
 def _cycle_collector_paused(function: Callable[P, R]) -> Callable[P, R]:
@@ -128,19 +109,27 @@ def build(
     `PublishError` when the output cannot be written.
     """
     now = now if now is not None else datetime.now(UTC)
-    config, problems = load_config(Path(config_path))
+    config_file = Path(config_path).absolute()
+    probed = probe(config_file) if use_cache else None
+    if probed is not None and write:
+        replayed = replay(
+            probed,
+            Path(output_dir) if output_dir else None,
+            instant(now) * 1000,
+            wait=wait,
+            prune_stale=prune_stale,
+            ping=ping,
+        )
+        if replayed is not None:
+            return replayed
+    config, problems = load_config(config_file)
     if config is None:
         return BuildResult(tuple(problems), 0, (), None)
     out_dir = (Path(output_dir) if output_dir else config.output_dir).absolute()
-    cache = load_cache(config) if use_cache else None
-    # With no earlier run's state, read_posts lists the posts itself, without a stat each.
-    listing = list_posts(config) if cache is not None and cache.found else None
-    tree = PostsTree(listing) if listing is not None else None  # else made after reading
-    if cache is not None and tree is not None and write:
-        last = cache.replay(tree.digest, now, out_dir)
-        if last is not None:
-            result = _replay(last, config, out_dir, wait=wait, prune_stale=prune_stale)
-            return _pinged(result, config, cache, (), ping)
+    cache = BuildCache(probed.state) if probed is not None else None
+    listing = _listing(probed, config)
+    # Else made after reading.
+    tree = PostsTree(listing, probed.digest if probed else None) if listing is not None else None
     with saver_awaited(cache):
         planned = _replanned(cache, tree, config, now, out_dir) if write else None
         if planned is None:
@@ -148,7 +137,7 @@ def build(
         jobs, kept = planned.jobs, planned.kept
         produced = [*(job.path for job in jobs), *kept]
         has_errors = any(problem.is_error for problem in planned.problems)
-        feeds, site_pages = _split(produced)
+        feeds, site_pages = split_outputs(produced)
         summary = BuildResult(planned.problems, planned.posts, feeds, None, site_pages)
         if not write or (has_errors and not skip_invalid):
             if cache is not None:
@@ -158,13 +147,14 @@ def build(
         with output_lock(out_dir, wait):
             remove_all_leftovers(out_dir, produced)
             foreign = [
-                job for job in jobs if job.kind == "index" and _is_foreign(out_dir / job.path)
+                job for job in jobs if job.kind == "index" and is_foreign_page(out_dir / job.path)
             ]
             jobs = [job for job in jobs if job not in foreign]
             current = {
                 job.path
                 for job in jobs
-                if cache is not None and cache.feed_is_current(out_dir / job.path, job.fingerprint)
+                if cache is not None
+                and cache.state.feed_is_current(out_dir / job.path, job.fingerprint)
             }
             todo = [job for job in jobs if job.path not in current]
             from .jobs import render_jobs
@@ -178,7 +168,9 @@ def build(
                 written.written, tuple(sorted((*written.unchanged, *current, *kept)))
             )
             stale = find_stale(
-                out_dir, {*produced} - {job.path for job in foreign}, _layout(config, out_dir)
+                out_dir,
+                {*produced} - {job.path for job in foreign},
+                output_patterns(own_index_page(out_dir, config.index_page)),
             )
             if prune_stale:
                 prune(out_dir, stale)
@@ -187,7 +179,7 @@ def build(
             )
             if cache is not None:
                 for job in todo:
-                    cache.remember_feed(out_dir / job.path, job.fingerprint)
+                    cache.state.remember_feed(out_dir / job.path, job.fingerprint)
                 cache.remember_run(
                     LastRun(
                         tree=planned.tree.digest if planned.tree is not None else "",
@@ -198,6 +190,10 @@ def build(
                         warnings=[
                             [str(p.path), p.line, p.message, p.severity.value] for p in warnings
                         ],
+                        default_out_dir=str(config.output_dir),
+                        posts_dir=str(config.posts_dir),
+                        posts_glob=None if config.posts_glob is None else [*config.posts_glob],
+                        index_page=config.index_page,
                     )
                     if not has_errors
                     else None
@@ -227,6 +223,19 @@ class _Planned:
     """The plan for the next run to start from (see feeds.incremental)."""
     tree: PostsTree | None
     """The post files as read, for a build with a cache."""
+
+
+def _listing(probed: Probe | None, config: SiteConfig) -> Listing | None:
+    """The posts with each file's stat, when an earlier run's state can be compared
+    with them: as the probe listed them, if it listed this config's posts folder."""
+    if probed is None or not probed.state.found:
+        return None  # read_posts lists the posts itself, taking each stat as it reads
+    last = probed.state.last_run
+    glob = None if config.posts_glob is None else [*config.posts_glob]
+    listed = None if last is None else (last.posts_dir, last.posts_glob)
+    if probed.listing is not None and listed == (str(config.posts_dir), glob):
+        return probed.listing
+    return list_posts(config)
 
 
 def _planned(
@@ -273,7 +282,7 @@ def _replanned(
     out_dir: Path,
 ) -> _Planned | None:
     """The incremental path, when only posts' texts changed and archive pages are intact."""
-    if cache is None or tree is None or cache.last_run is None:
+    if cache is None or tree is None or cache.state.last_run is None:
         return None
     from .incremental import replan
     from .jobs import plan_jobs
@@ -283,8 +292,8 @@ def _replanned(
         return None
     jobs = plan_jobs(replanned.streams, config)
     planned = {job.path for job in jobs}
-    kept = {path: fp for path, fp in cache.last_run.feeds.items() if path not in planned}
-    if not all(cache.feed_is_current(out_dir / path, fp) for path, fp in kept.items()):
+    kept = {path: fp for path, fp in cache.state.last_run.feeds.items() if path not in planned}
+    if not all(cache.state.feed_is_current(out_dir / path, fp) for path, fp in kept.items()):
         return None
     return _Planned(
         replanned.problems,
@@ -295,43 +304,6 @@ def _replanned(
         replanned.plan,
         tree,
     )
-
-
-def _replay(
-    last: LastRun, config: SiteConfig, out_dir: Path, *, wait: float, prune_stale: bool
-) -> BuildResult:
-    """Nothing changed since the last run: report what it reported, touch no feed."""
-    warnings = tuple(
-        Problem(Path(path), line, message, Severity(severity))
-        for path, line, message, severity in last.warnings
-    )
-    feeds, site_pages = _split(last.feeds)
-    with output_lock(out_dir, wait):
-        remove_all_leftovers(out_dir, last.feeds)
-        stale = find_stale(out_dir, set(last.feeds), _layout(config, out_dir))
-        if prune_stale:
-            prune(out_dir, stale)
-    report = PublishReport((), tuple(sorted(last.feeds)))
-    return BuildResult(warnings, last.posts, feeds, report, site_pages, stale, prune_stale)
-
-
-def _layout(config: SiteConfig, out_dir: Path) -> list[str]:
-    """Glob patterns of every file a build of this site can write, for finding stale ones."""
-    folders = ["", f"{ARCHIVE_FOLDER}/*/"]
-    for section in SECTIONS:
-        folders += [f"{section}/*/", f"{section}/*/{ARCHIVE_FOLDER}/*/"]
-    patterns = [folder + name for folder in folders for name in FEED_FILES]
-    patterns += [STYLESHEET, OPML]
-    if config.index_page and not _is_foreign(out_dir / config.index_page):
-        patterns.append(config.index_page)
-    return patterns
-
-
-def _split(paths: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Feed files, and the pages written beside them."""
-    ordered = sorted(paths)
-    feeds = tuple(path for path in ordered if path.rsplit("/", 1)[-1] in FEED_FILES)
-    return feeds, tuple(path for path in ordered if path not in feeds)
 
 
 def _pinged(
@@ -346,24 +318,14 @@ def _pinged(
         return result
     from .websub import notify
 
-    pending = cache.pending_pings if cache is not None else []
+    pending = cache.state.pending_pings if cache is not None else []
     urls = list(dict.fromkeys([*pending, *(config.url + path for path in changed)]))
     failures = notify(config.websub_hub, urls) if urls else {}
     if cache is not None and (failures or pending):
-        cache.pending_pings = sorted(failures)
+        cache.state.pending_pings = sorted(failures)
         save_cache(cache)
     pinged = tuple(url for url in urls if url not in failures)
     return replace(result, ping_failures=failures, pinged=pinged)
-
-
-def _is_foreign(target: Path) -> bool:
-    """A page of the site's own that an index page must not overwrite."""
-    try:
-        return not is_our_index(target.read_bytes()[:2048])
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
 
 
 def _foreign_page(target: Path) -> Problem:

@@ -1,0 +1,94 @@
+"""A run that finds nothing changed since the last: it reports what the last run
+reported and touches no feed.
+
+Cron runs `feeds build` every few minutes and almost every run finds nothing changed,
+so this check needs only state.json, a listing of the posts folder with each file's
+stat, and the stat of the output files: not site.yaml parsed, no post read, no stage
+of the pipeline. The `feeds` command makes it before importing click or the pipeline
+(see feeds.console); `feeds.pipeline.build` makes the same check first, and goes on
+with what the probe found when something did change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .layout import output_patterns, split_outputs
+from .listing import Listing, list_post_files
+from .problems import Problem, Severity
+from .publish import (
+    PublishReport,
+    find_stale,
+    output_lock,
+    own_index_page,
+    prune,
+    remove_all_leftovers,
+)
+from .result import BuildResult
+from .state import RunState, load_state, tree_digest
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a run learns before it knows whether anything changed. With the last run's
+    state found, `listing` is the posts folder listed as that run listed it, and
+    `digest` its `tree_digest`."""
+
+    state: RunState
+    listing: Listing | None
+    digest: str | None
+
+
+def probe(config_path: Path) -> Probe:
+    """The state for the config at this absolute path, and the posts as it lists them."""
+    state = load_state(config_path)
+    last = state.last_run
+    if last is None:
+        return Probe(state, None, None)
+    listing = list_post_files(Path(last.posts_dir), last.posts_glob, config_name=config_path.name)
+    return Probe(state, listing, tree_digest(listing))
+
+
+def replay(
+    found: Probe,
+    output_dir: Path | None,
+    now_ns: int,
+    *,
+    wait: float = 0.0,
+    prune_stale: bool = False,
+    ping: bool = False,
+) -> BuildResult | None:
+    """The last run's result again, if this run would do exactly the same: the same
+    posts and config, no scheduled post fallen due, every output file as it was
+    written, and no WebSub notification left to retry (with `ping`). Else None, and
+    nothing was touched.
+
+    Like a build, it removes what killed runs left behind, and reports (and with
+    `prune_stale` removes) stale feeds. Raises `BusyError` and `PublishError` as
+    `build` does.
+    """
+    state, last = found.state, found.state.last_run
+    if last is None or found.digest != last.tree or last.falls_due(now_ns):
+        return None
+    if ping and state.pending_pings:
+        return None
+    out_dir = output_dir.absolute() if output_dir is not None else Path(last.default_out_dir)
+    if str(out_dir) != last.out_dir:
+        return None
+    for relative, fingerprint in last.feeds.items():
+        if not state.feed_is_current(out_dir / relative, fingerprint):
+            return None
+    warnings = tuple(
+        Problem(Path(path), line, message, Severity(severity))
+        for path, line, message, severity in last.warnings
+    )
+    feeds, site_pages = split_outputs(last.feeds)
+    with output_lock(out_dir, wait):
+        remove_all_leftovers(out_dir, last.feeds)
+        patterns = output_patterns(own_index_page(out_dir, last.index_page))
+        stale = find_stale(out_dir, set(last.feeds), patterns)
+        if prune_stale:
+            prune(out_dir, stale)
+    report = PublishReport((), tuple(sorted(last.feeds)))
+    return BuildResult(warnings, last.posts, feeds, report, site_pages, stale, prune_stale)
