@@ -2,9 +2,10 @@
 nothing changed, before importing click and the pipeline, and hands every other run to
 feeds.cli.
 
-Such a run spent half its instructions importing click, the config parser and the
-pipeline's modules, none of which it needs: it reads state.json, lists the posts and
-stats the output files (feeds.replay). Anything the shortcut does not know for certain
+Importing click, the config parser, the pipeline's modules and dataclasses was over a
+quarter of such a run's instructions (497 M against 363 M at 10,000 posts, callgrind),
+and it needs none of them: it reads state.json, lists the posts and stats the output
+files (feeds.replay). Anything the shortcut does not know for certain
 (an option it does not take, something changed, another run holding the output
 folder, a folder it cannot write) goes to feeds.cli, which does the whole run and
 says what is wrong; the shortcut never prints a message of its own.

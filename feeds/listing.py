@@ -9,9 +9,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import partial
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -61,8 +60,7 @@ _post_file = partial(tuple.__new__, PostFile)
 __new__: every run makes one per post."""
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """The post files of a site, in an order that does not depend on the file system."""
 
     files: tuple[PostFile, ...]
@@ -126,23 +124,24 @@ def list_post_files(
     return listing
 
 
-def _post_matcher(posts_glob: Sequence[str] | None) -> Callable[[str], bool]:
-    """Whether a path relative to the posts folder names a post file."""
+def _post_matcher(posts_glob: Sequence[str] | None) -> Callable[[str], object]:
+    """Whether a path relative to the posts folder names a post file (truthy if so).
+    Called for every file of every run, so a C-level callable: no Python frame each."""
     if posts_glob is None:
-        return lambda relative: relative.endswith(_POST_SUFFIXES)
+        return methodcaller("endswith", _POST_SUFFIXES)
     pattern = re.compile(
         "|".join(
             "".join(_GLOB_REGEX.get(part, re.escape(part)) for part in _GLOB_PARTS.split(glob))
             for glob in posts_glob
         )
     )
-    return lambda relative: pattern.fullmatch(relative) is not None
+    return pattern.fullmatch
 
 
 class _Walk:
     """One listing of the posts folder: what it found, and its problems."""
 
-    def __init__(self, root: str, is_post: Callable[[str], bool], stamped: bool) -> None:
+    def __init__(self, root: str, is_post: Callable[[str], object], stamped: bool) -> None:
         self.root = root
         self.is_post = is_post
         self.stamp = stamp_of if stamped else _no_stamp
@@ -152,14 +151,15 @@ class _Walk:
     def folder(self, folder: str, prefix: str) -> None:
         # Entry by entry, not as a list: 100,000 entries held at once left 50 MB of
         # fragmented memory behind them. The common case, a post file, is handled in
-        # the loop: every cron run lists every post (callgrind: 6% fewer instructions).
-        is_post = self.is_post
+        # the loop, without a call of its own: every cron run lists every post.
+        is_post, stamp, found = self.is_post, self.stamp, self.found
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.name[0] != "_" and entry.is_file(follow_symlinks=False):
                         if is_post(relative := prefix + entry.name):
-                            self.file(relative, entry.path)
+                            path = entry.path
+                            found.append(_post_file((relative, path, stamp(path))))
                     else:
                         self.entry(entry, prefix)
         except OSError as error:

@@ -19,7 +19,7 @@ import functools
 import gc
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -201,7 +201,7 @@ def build(
                 if not has_errors:
                     cache.remember_plan(planned.saved)
                 save_cache(cache)
-        result = replace(summary, problems=warnings, report=report, stale=stale, pruned=prune_stale)
+        result = summary._replace(problems=warnings, report=report, stale=stale, pruned=prune_stale)
         subscribed = {
             job.path for job in jobs if job.stream is not None and not job.stream.is_archive
         }
@@ -325,7 +325,7 @@ def _pinged(
         cache.state.pending_pings = sorted(failures)
         save_cache(cache)
     pinged = tuple(url for url in urls if url not in failures)
-    return replace(result, ping_failures=failures, pinged=pinged)
+    return result._replace(ping_failures=failures, pinged=pinged)
 
 
 def _foreign_page(target: Path) -> Problem:

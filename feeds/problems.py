@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import NamedTuple
 
 
 class Severity(Enum):
@@ -20,8 +20,7 @@ class Severity(Enum):
     """Not a problem: what was left out and why (a file that is no post), shown with -v."""
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with one file, at one line when the line is known.
 
     `message` says what is wrong and what to write instead, so that the printed

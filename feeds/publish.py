@@ -21,8 +21,8 @@ import os
 import re
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from .layout import is_our_index
 from .problems import display_path
@@ -35,8 +35,7 @@ _TEMP_PREFIX = ".feeds-tmp-"
 _LEFTOVER = re.compile(r"^\.feeds-tmp-.+\.tmp$")
 
 
-@dataclass(frozen=True)
-class PublishReport:
+class PublishReport(NamedTuple):
     """The output files a run replaced and those it found already holding their bytes
     (left untouched, so feed readers' conditional requests still get 304)."""
 

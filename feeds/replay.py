@@ -11,8 +11,8 @@ with what the probe found when something did change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .layout import output_patterns, split_outputs
 from .listing import Listing, list_post_files
@@ -29,8 +29,7 @@ from .result import BuildResult
 from .state import RunState, load_state, tree_digest
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(NamedTuple):
     """What a run learns before it knows whether anything changed. With the last run's
     state found, `listing` is the posts folder listed as that run listed it, and
     `digest` its `tree_digest`."""

@@ -8,15 +8,14 @@ imported, and feeds.cli for every other run. Both must say exactly the same.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import NamedTuple
 
 from .problems import Problem, Severity
 from .publish import PublishReport
 
 
-@dataclass(frozen=True)
-class BuildResult:
+class BuildResult(NamedTuple):
     """What a run found and did. `report` is None when nothing was written."""
 
     problems: tuple[Problem, ...]
@@ -26,7 +25,7 @@ class BuildResult:
     pages: tuple[str, ...] = ()
     stale: tuple[str, ...] = ()
     pruned: bool = False
-    ping_failures: Mapping[str, str] = field(default_factory=dict)
+    ping_failures: Mapping[str, str] = MappingProxyType({})
     pinged: tuple[str, ...] = ()
 
     @property

@@ -17,12 +17,11 @@ import hashlib
 import json
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from importlib.machinery import EXTENSION_SUFFIXES
 from importlib.util import find_spec
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 if TYPE_CHECKING:
     from .listing import Listing, PostFile
@@ -36,8 +35,7 @@ CODE_FOLDER = Path(__file__).parent
 _CODE_SUFFIXES = (".py", *EXTENSION_SUFFIXES)
 
 
-@dataclass
-class LastRun:
+class LastRun(NamedTuple):
     """What the last complete, error-free run saw and wrote, and what a run needs to see
     the same again without reading site.yaml: where the posts are and which files are
     posts, and whether an index page is the site's own."""
@@ -59,16 +57,29 @@ class LastRun:
         return self.next_due_ns is not None and now_ns >= self.next_due_ns
 
 
-@dataclass
 class RunState:
-    """state.json as loaded (or empty): `found` when it was written under this key."""
+    """state.json as loaded (or empty): `found` when it was written under this key.
 
-    folder: Path
-    key: str
-    last_run: LastRun | None = None
-    feeds: dict[str, list[Any]] = field(default_factory=dict)  # abs path -> [fp, size, mtime]
-    pending_pings: list[str] = field(default_factory=list)  # feed URLs the hub has not heard of
-    found: bool = False
+    The records of this module are named tuples and this a plain class, not
+    dataclasses: a no-change run imports this module, and importing `dataclasses`
+    (with `inspect`) was a tenth of such a run's instructions."""
+
+    def __init__(
+        self,
+        folder: Path,
+        key: str,
+        last_run: LastRun | None = None,
+        feeds: dict[str, list[Any]] | None = None,
+        pending_pings: list[str] | None = None,
+        *,
+        found: bool = False,
+    ) -> None:
+        self.folder = folder
+        self.key = key
+        self.last_run = last_run
+        self.feeds = feeds if feeds is not None else {}  # abs path -> [fp, size, mtime]
+        self.pending_pings = pending_pings or []  # feed URLs the hub has not heard of
+        self.found = found
 
     def feed_is_current(self, target: Path, fingerprint: str) -> bool:
         """True when `target` holds exactly what this fingerprint would render."""
@@ -93,7 +104,7 @@ class RunState:
         last = self.last_run
         state = {
             **header,
-            "last_run": None if last is None else last.__dict__,
+            "last_run": None if last is None else last._asdict(),
             "feeds": self.feeds,
             "pending_pings": self.pending_pings,
         }
