@@ -18,6 +18,7 @@ import click
 from .config import ConfigNotFoundError
 from .pipeline import build
 from .publish import BusyError, PublishError
+from .replay import Probe
 from .result import BuildResult, Line, build_lines, count, outputs, problem_lines
 
 EXIT_INVALID = 1
@@ -79,7 +80,9 @@ def main() -> None:
     is_flag=True,
     help="List every feed file and what happened to it, and every file skipped and why.",
 )
+@click.pass_obj
 def build_command(
+    probed: Probe | None,
     config_path: Path,
     output_dir: Path | None,
     skip_invalid: bool,
@@ -90,7 +93,10 @@ def build_command(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Read the posts and write the feeds, changing only files whose bytes change."""
+    """Read the posts and write the feeds, changing only files whose bytes change.
+
+    `probed` (click's context object) is what the no-change check of feeds.console
+    found before handing the run on, if it made one."""
     started = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _exit_on_signal)  # so staged files are removed
     try:
@@ -102,6 +108,7 @@ def build_command(
             prune_stale=prune,
             use_cache=not no_cache,
             ping=ping,
+            probed=probed,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -16,7 +16,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .replay import Probe
 
 
 class ShortcutOptions(NamedTuple):
@@ -45,9 +48,8 @@ def run() -> None:
     output is flushed here; if that fails, the usual exit reports it.
     """
     started = time.perf_counter()
-    code = _answered_unchanged(sys.argv[1:], started)
-    if code is None:
-        code = _command_line()
+    answer = _answered_unchanged(sys.argv[1:], started)
+    code = answer if isinstance(answer, int) else _command_line(answer)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -77,8 +79,9 @@ def shortcut_options(arguments: list[str]) -> ShortcutOptions | None:
     return ShortcutOptions(**given)  # type: ignore[arg-type]
 
 
-def _answered_unchanged(arguments: list[str], started: float) -> int | None:
-    """The exit code, having printed what `feeds build` prints, if nothing changed."""
+def _answered_unchanged(arguments: list[str], started: float) -> int | Probe | None:
+    """The exit code, having printed what `feeds build` prints, if nothing changed;
+    else what the check found, for the whole run to go on from (or None)."""
     options = shortcut_options(arguments)
     if options is None:
         return None
@@ -88,18 +91,19 @@ def _answered_unchanged(arguments: list[str], started: float) -> int | None:
     from .replay import probe, replay
     from .result import build_lines
 
+    probed = probe(Path(options.config).absolute())
     try:
         result = replay(
-            probe(Path(options.config).absolute()),
+            probed,
             Path(options.out) if options.out is not None else None,
             time.time_ns(),
             prune_stale=options.prune,
             ping=options.ping,
         )
     except (BusyError, PublishError):
-        return None
+        return probed
     if result is None:
-        return None
+        return probed
     lines = build_lines(
         result,
         quiet=options.quiet,
@@ -111,11 +115,12 @@ def _answered_unchanged(arguments: list[str], started: float) -> int | None:
     return 0
 
 
-def _command_line() -> int:
+def _command_line(probed: Probe | None) -> int:
+    """feeds.cli, given the no-change check's findings (click's context object)."""
     from .cli import main
 
     try:
-        main()
+        main(obj=probed)
     except SystemExit as ending:
         if ending.code is not None and not isinstance(ending.code, int):
             raise

@@ -93,6 +93,7 @@ def build(
     prune_stale: bool = False,
     use_cache: bool = True,
     ping: bool = False,
+    probed: Probe | None = None,
 ) -> BuildResult:
     """Read the site, render every feed and (unless `write` is False) publish them.
 
@@ -107,10 +108,17 @@ def build(
     `ConfigNotFoundError` when there is no config file, `BusyError` when another
     run holds the output folder for longer than `wait` seconds, and
     `PublishError` when the output cannot be written.
+
+    `probed` is what `feeds.replay.probe` found for this config a moment ago, if
+    anything: the `feeds` command's no-change check hands it on when something did
+    change, so that the posts are not listed twice.
     """
     now = now if now is not None else datetime.now(UTC)
     config_file = Path(config_path).absolute()
-    probed = probe(config_file) if use_cache else None
+    if not use_cache:
+        probed = None
+    elif probed is None or probed.config_path != config_file:
+        probed = probe(config_file)
     if probed is not None and write:
         replayed = replay(
             probed,

@@ -34,6 +34,7 @@ class Probe(NamedTuple):
     state found, `listing` is the posts folder listed as that run listed it, and
     `digest` its `tree_digest`."""
 
+    config_path: Path
     state: RunState
     listing: Listing | None
     digest: str | None
@@ -44,9 +45,9 @@ def probe(config_path: Path) -> Probe:
     state = load_state(config_path)
     last = state.last_run
     if last is None:
-        return Probe(state, None, None)
+        return Probe(config_path, state, None, None)
     listing = list_post_files(Path(last.posts_dir), last.posts_glob, config_name=config_path.name)
-    return Probe(state, listing, tree_digest(listing))
+    return Probe(config_path, state, listing, tree_digest(listing))
 
 
 def replay(

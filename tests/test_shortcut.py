@@ -5,6 +5,7 @@ pipeline; every other run goes to the whole command line."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import subprocess
@@ -20,27 +21,33 @@ from feeds.console import ShortcutOptions, shortcut_options
 from feeds.publish import LOCK_NAME
 
 _THE_COMMAND = """
-import os, sys
-leave = os._exit
+import json, os, sys
+leave, scandir, listed = os._exit, os.scandir, []
+def listing(path):
+    listed.append(os.fspath(path))
+    return scandir(path)
 def leave_saying_what_was_imported(code):
     sys.stdout.flush()
-    with open(os.environ["MODULES_FILE"], "w") as listing:
-        listing.write(" ".join(sys.modules))
+    with open(os.environ["MODULES_FILE"], "w") as modules:
+        json.dump({"modules": list(sys.modules), "listed": listed}, modules)
     leave(code)
-os._exit = leave_saying_what_was_imported
+os.scandir, os._exit = listing, leave_saying_what_was_imported
 sys.argv[0] = "feeds"
 from feeds.console import run
 run()
 """
-"""`feeds` as installed (feeds.console.run), telling which modules it imported."""
+"""`feeds` as installed (feeds.console.run), telling which modules it imported and
+which folders it listed."""
 
 _THE_WHOLE_RUN = "import sys; sys.argv[0] = 'feeds'; from feeds.cli import main; main()"
 
 
 class Ran:
-    def __init__(self, done: subprocess.CompletedProcess, modules: set[str]) -> None:
+    def __init__(
+        self, done: subprocess.CompletedProcess, modules: set[str], listed: list[str]
+    ) -> None:
         self.code, self.stdout, self.stderr = done.returncode, done.stdout, done.stderr
-        self.modules = modules
+        self.modules, self.listed = modules, listed
 
     @property
     def said(self) -> tuple[int, str, str]:
@@ -56,11 +63,12 @@ class Ran:
 def feeds(site: Site, *arguments: str) -> Ran:
     modules_file = site.root.parent / "modules.txt"
     done = _run(site, _THE_COMMAND, arguments, MODULES_FILE=str(modules_file))
-    return Ran(done, set(modules_file.read_text().split()))
+    seen = json.loads(modules_file.read_text())
+    return Ran(done, set(seen["modules"]), seen["listed"])
 
 
 def whole_run(site: Site, *arguments: str) -> Ran:
-    return Ran(_run(site, _THE_WHOLE_RUN, arguments), set())
+    return Ran(_run(site, _THE_WHOLE_RUN, arguments), set(), [])
 
 
 def _run(
@@ -199,6 +207,7 @@ def test_a_change_goes_to_the_whole_run(site: Site, change) -> None:
     assert not ran.took_the_shortcut
     assert ran.code == 0 and "Traceback" not in ran.stderr
     assert re.search(r"\(\d+ written", ran.stdout)
+    assert ran.listed.count(str(site.posts)) == 1  # the whole run goes on from the check's
     again = feeds(site, "build")
     assert again.took_the_shortcut and "(0 written" in again.stdout
     assert feed_files(site.output) == feed_files(whole_cold_build(site))
