@@ -21,15 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from .cache import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan, shard_of
 from .config import SiteConfig
-from .dates import instant
+from .dates import instant_ns
 from .listing import Listing, PostFile
 from .posts import Post, post_from_record, post_record, read_post, reading_entry
-from .problems import Problem, Severity, problem_rows
+from .problems import Problem, located_rows, problem_rows, problems_from_located_rows
 from .streams import Stream
 
 MAX_CHANGED_SHARDS = POSTS_SHARDS // 4
@@ -84,7 +83,7 @@ def _plan(
         streams=[_stored(stream) for stream in subscription],
         archived=archived,
         records={post.source: post_record(post) for s in subscription for post in s.posts},
-        problems=[(str(p.path), p.line, p.message, p.severity.value) for p in problems],
+        problems=located_rows(problems),
     )
 
 
@@ -100,12 +99,7 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
     Reads only the changed files, and remembers their readings in `cache`.
     """
     last, plan = cache.state.last_run, cache.plan
-    if (
-        last is None
-        or plan is None
-        or plan.tree != last.tree
-        or last.falls_due(instant(now) * 1000)
-    ):
+    if last is None or plan is None or plan.tree != last.tree or last.falls_due(instant_ns(now)):
         return None
     changed = _changed_files(cache, tree, plan)
     if changed is None:
@@ -125,10 +119,7 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
         for post_file, (post, problems) in readings.items()
         if post_file.stamp is not None
     )
-    planned_problems = tuple(
-        Problem(Path(path), line, message, Severity(severity))
-        for path, line, message, severity in plan.problems
-    )
+    planned_problems = problems_from_located_rows(plan.problems)
     new_plan = _plan(streams, plan.archived, planned_problems, tree)
     return Replan(streams, planned_problems, last.posts, last.next_due_ns, new_plan)
 

@@ -34,10 +34,10 @@ from .cache import (
     saver_awaited,
 )
 from .config import SiteConfig, load_config
-from .dates import instant
+from .dates import instant_ns
 from .layout import output_patterns, split_outputs
 from .listing import Listing, list_posts
-from .problems import Problem, Severity
+from .problems import Problem, Severity, located_rows
 from .publish import (
     PublishReport,
     find_stale,
@@ -123,7 +123,7 @@ def build(
         replayed = replay(
             probed,
             Path(output_dir) if output_dir else None,
-            instant(now) * 1000,
+            instant_ns(now),
             wait=wait,
             prune_stale=prune_stale,
             ping=ping,
@@ -188,6 +188,7 @@ def build(
             if cache is not None:
                 for job in todo:
                     cache.state.remember_feed(out_dir / job.path, job.fingerprint)
+                posts_dir, posts_glob = _posts_listed(config)
                 cache.remember_run(
                     LastRun(
                         tree=planned.tree.digest if planned.tree is not None else "",
@@ -195,12 +196,10 @@ def build(
                         out_dir=str(out_dir),
                         posts=planned.posts,
                         feeds={**{job.path: job.fingerprint for job in jobs}, **kept},
-                        warnings=[
-                            [str(p.path), p.line, p.message, p.severity.value] for p in warnings
-                        ],
+                        warnings=located_rows(warnings),
                         default_out_dir=str(config.output_dir),
-                        posts_dir=str(config.posts_dir),
-                        posts_glob=None if config.posts_glob is None else [*config.posts_glob],
+                        posts_dir=posts_dir,
+                        posts_glob=posts_glob,
                         index_page=config.index_page,
                     )
                     if not has_errors
@@ -239,11 +238,15 @@ def _listing(probed: Probe | None, config: SiteConfig) -> Listing | None:
     if probed is None or not probed.state.found:
         return None  # read_posts lists the posts itself, taking each stat as it reads
     last = probed.state.last_run
-    glob = None if config.posts_glob is None else [*config.posts_glob]
     listed = None if last is None else (last.posts_dir, last.posts_glob)
-    if probed.listing is not None and listed == (str(config.posts_dir), glob):
+    if probed.listing is not None and listed == _posts_listed(config):
         return probed.listing
     return list_posts(config)
+
+
+def _posts_listed(config: SiteConfig) -> tuple[str, list[str] | None]:
+    """The posts folder and glob as state.json records them (see `LastRun`)."""
+    return str(config.posts_dir), None if config.posts_glob is None else [*config.posts_glob]
 
 
 def _planned(

@@ -7,10 +7,10 @@ run can report everything that is wrong with a site at once.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Severity(Enum):
@@ -61,6 +61,23 @@ def problems_from_rows(path: str, rows: ProblemRows) -> list[Problem]:
         return []
     where = Path(path)
     return [Problem(where, line, message, Severity(severity)) for line, message, severity in rows]
+
+
+LocatedRow = tuple[str, int | None, str, str]
+"""A problem as plain values with its file, (path, line, message, severity): how the
+saved plan and state.json keep a run's warnings."""
+
+
+def located_rows(problems: Iterable[Problem]) -> list[LocatedRow]:
+    return [(str(p.path), p.line, p.message, p.severity.value) for p in problems]
+
+
+def problems_from_located_rows(rows: Iterable[Sequence[Any]]) -> tuple[Problem, ...]:
+    """The inverse of `located_rows`; from state.json, each row is a list."""
+    return tuple(
+        Problem(Path(path), line, message, Severity(severity))
+        for path, line, message, severity in rows
+    )
 
 
 def display_path(path: Path, relative_to: Path | None = None) -> str:

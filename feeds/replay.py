@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from .layout import output_patterns, split_outputs
 from .listing import Listing, list_post_files
-from .problems import Problem, Severity
+from .problems import problems_from_located_rows
 from .publish import (
     PublishReport,
     find_stale,
@@ -79,10 +79,7 @@ def replay(
     for relative, fingerprint in last.feeds.items():
         if not state.feed_is_current(out_dir / relative, fingerprint):
             return None
-    warnings = tuple(
-        Problem(Path(path), line, message, Severity(severity))
-        for path, line, message, severity in last.warnings
-    )
+    warnings = problems_from_located_rows(last.warnings)
     feeds, site_pages = split_outputs(last.feeds)
     with output_lock(out_dir, wait):
         remove_all_leftovers(out_dir, last.feeds)

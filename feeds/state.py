@@ -45,7 +45,7 @@ class LastRun(NamedTuple):
     out_dir: str
     posts: int
     feeds: dict[str, str]  # relative path -> fingerprint
-    warnings: list[list[Any]]  # [path, line, message, severity]: warnings and notes
+    warnings: Sequence[Sequence[Any]]  # `located_rows` of the warnings and notes
     default_out_dir: str
     """The config's output folder, which a run without `--out` writes."""
     posts_dir: str
