@@ -1,5 +1,5 @@
 """`python -m feeds` runs the command line."""
 
-from .console import run
+from .cli import run
 
 run()

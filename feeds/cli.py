@@ -1,153 +1,304 @@
-"""The `feeds` command: a thin layer that turns library results into messages and exit codes.
+"""The `feeds` command: one parser, the library's results turned into lines and exit codes.
 
 Exit codes: 0 success, 1 invalid input or output that cannot be written,
 2 usage error (bad options, no config file), 75 (EX_TEMPFAIL) another run
-holds the output folder. Installed as feeds.console's `run`, which answers a run
-that finds nothing changed before this module is imported.
+holds the output folder.
+
+The standard library's argparse, not a larger framework: cron runs `feeds build`
+every few minutes, and a run that finds nothing changed should cost little more
+than listing the posts.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import signal
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple, NoReturn
 
-import click
-
-from .config import ConfigNotFoundError
-from .pipeline import build
-from .publish import BusyError, PublishError
-from .replay import Probe
-from .result import BuildResult, Line, build_lines, count, outputs, problem_lines
+from .model import BuildResult, ConfigNotFoundError, Problem, Severity
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 75
-
-_config_option = click.option(
-    "--config",
-    "config_path",
-    default="site.yaml",
-    show_default=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The site's config file; posts and output paths are relative to it.",
-)
+DESCRIPTION = "Publish RSS 2.0 and Atom 1.0 feeds from Markdown posts with YAML front matter."
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="feeds")
-def main() -> None:
-    """Publish RSS 2.0 and Atom 1.0 feeds from Markdown posts with YAML front matter."""
+def run() -> None:
+    """The installed command: `main`, then the process ends without tearing the
+    interpreter down object by object (the system takes the memory back at once).
+    Every file was closed by then, and the output is flushed here."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        sys.exit(code)
+    os._exit(code)
 
 
-@main.command("build")
-@_config_option
-@click.option(
-    "--out",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Write feeds here instead of the config's 'output'.",
-)
-@click.option(
-    "--skip-invalid",
-    is_flag=True,
-    help="Publish the valid posts even if others have errors (still exits 1).",
-)
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Wait this long for another run to finish (else exit 75).",
-)
-@click.option(
-    "--prune", is_flag=True, help="Delete feeds of categories that no longer have published posts."
-)
-@click.option(
-    "--no-cache", is_flag=True, help="Ignore the build cache: read and render everything."
-)
-@click.option(
-    "--ping",
-    is_flag=True,
-    help="Tell the WebSub hub (websub_hub in site.yaml) which feeds changed.",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
-@click.option(
-    "-v",
-    "--verbose",
-    is_flag=True,
-    help="List every feed file and what happened to it, and every file skipped and why.",
-)
-@click.pass_obj
-def build_command(
-    probed: Probe | None,
-    config_path: Path,
-    output_dir: Path | None,
-    skip_invalid: bool,
-    wait: float,
-    prune: bool,
-    no_cache: bool,
-    ping: bool,
-    quiet: bool,
-    verbose: bool,
-) -> None:
-    """Read the posts and write the feeds, changing only files whose bytes change.
+def main(arguments: list[str] | None = None) -> int:
+    """Run the command line `arguments` (default: the process's); the exit code. Usage
+    errors, --help and --version end the process, as argparse has it."""
+    parser = _parser()
+    options, extra = parser.parse_known_args(sys.argv[1:] if arguments is None else arguments)
+    if options.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    if extra:
+        options.parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    command: Callable[[argparse.Namespace], int] = options.run
+    return command(options)
 
-    `probed` (click's context object) is what the no-change check of feeds.console
-    found before handing the run on, if it made one."""
+
+def build_command(options: argparse.Namespace) -> int:
     started = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _exit_on_signal)  # so staged files are removed
     try:
-        result = _run(
-            config_path,
-            output_dir=output_dir,
-            skip_invalid=skip_invalid,
-            wait=wait,
-            prune_stale=prune,
-            use_cache=not no_cache,
-            ping=ping,
-            probed=probed,
+        result = _built(
+            options.config,
+            output_dir=options.out,
+            skip_invalid=options.skip_invalid,
+            wait=options.wait,
+            prune_stale=options.prune,
+            use_cache=not options.no_cache,
+            ping=options.ping,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if isinstance(result, int):
+        return result
     elapsed = time.perf_counter() - started
-    _echo(build_lines(result, quiet=quiet, verbose=verbose, elapsed=elapsed))
+    _print(build_lines(result, quiet=options.quiet, verbose=options.verbose, elapsed=elapsed))
+    return EXIT_INVALID if result.has_errors else 0
+
+
+def check_command(options: argparse.Namespace) -> int:
+    result = _built(options.config, write=False)
+    if isinstance(result, int):
+        return result
+    _print(problem_lines(result.problems, quiet=False, verbose=options.verbose))
     if result.has_errors:
-        sys.exit(EXIT_INVALID)
+        return EXIT_INVALID
+    print(f"{count(result.posts, 'post')} OK -> {outputs(result)}")
+    return 0
 
 
-@main.command("check")
-@_config_option
-@click.option("-v", "--verbose", is_flag=True, help="List every file skipped and why.")
-def check_command(config_path: Path, verbose: bool) -> None:
-    """Check site.yaml and every post; write nothing."""
-    result = _run(config_path, write=False)
-    _echo(problem_lines(result.problems, quiet=False, verbose=verbose))
-    if result.has_errors:
-        sys.exit(EXIT_INVALID)
-    click.echo(f"{count(result.posts, 'post')} OK -> {outputs(result)}")
+class Line(NamedTuple):
+    """One line for the terminal; problems and notices go to standard error."""
+
+    text: str
+    to_stderr: bool = False
 
 
-def _run(config_path: Path, **options: object) -> BuildResult:
+def build_lines(result: BuildResult, *, quiet: bool, verbose: bool, elapsed: float) -> list[Line]:
+    """What `feeds build` prints: problems, then what it did, then one summary line."""
+    lines = problem_lines(result.problems, quiet=quiet, verbose=verbose)
+    lines += [
+        Line(f"feeds: WebSub hub not told of {url}: {reason}; retrying next run", True)
+        for url, reason in result.ping_failures.items()
+    ]
+    if result.report is not None and not quiet:
+        for path in result.stale:
+            if result.pruned:
+                lines.append(Line(f"{path}: removed stale feed (no published posts)", True))
+            else:
+                lines.append(
+                    Line(
+                        f"{path}: stale feed kept: its category has no published posts any "
+                        "more; remove it with --prune",
+                        True,
+                    )
+                )
+        if verbose:
+            lines += [Line(f"wrote {path}") for path in result.report.written]
+            lines += [Line(f"unchanged {path}") for path in result.report.unchanged]
+            lines += [Line(f"pinged {url}") for url in result.pinged]
+        lines.append(
+            Line(
+                f"{count(result.posts, 'post')} -> {outputs(result)} "
+                f"({len(result.report.written)} written, {len(result.report.unchanged)} "
+                f"unchanged) in {elapsed:.2f} s"
+            )
+        )
+    if result.has_errors and result.report is None:
+        lines.append(
+            Line(
+                "feeds: nothing written; fix the errors above "
+                "(or use --skip-invalid to publish the valid posts)",
+                True,
+            )
+        )
+    return lines
+
+
+def problem_lines(problems: Iterable[Problem], *, quiet: bool, verbose: bool) -> list[Line]:
+    """Errors always; warnings unless quiet; notes (files skipped) only when verbose."""
+    return [
+        Line(problem.format(), True)
+        for problem in problems
+        if (verbose if problem.severity is Severity.NOTE else problem.is_error or not quiet)
+    ]
+
+
+def outputs(result: BuildResult) -> str:
+    feeds = count(len(result.feeds), "feed")
+    return f"{feeds} and {count(len(result.pages), 'page')}" if result.pages else feeds
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _built(config_path: Path, **options: object) -> BuildResult | int:
+    """`build`'s result, or the exit code for an error it raised, having said what it is."""
+    from .publish import BusyError, PublishError
+    from .run import build
+
+    codes = {ConfigNotFoundError: EXIT_USAGE, PublishError: EXIT_INVALID, BusyError: EXIT_BUSY}
     try:
         return build(config_path, **options)  # type: ignore[arg-type]
-    except ConfigNotFoundError as error:
-        click.echo(f"feeds: {error}", err=True)
-        sys.exit(EXIT_USAGE)
-    except PublishError as error:
-        click.echo(f"feeds: {error}", err=True)
-        sys.exit(EXIT_INVALID)
-    except BusyError as error:
-        click.echo(f"feeds: {error}", err=True)
-        sys.exit(EXIT_BUSY)
+    except (ConfigNotFoundError, PublishError, BusyError) as error:
+        print(f"feeds: {error}", file=sys.stderr)
+        return codes[type(error)]
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
     sys.exit(128 + signum)
 
 
-def _echo(lines: list[Line]) -> None:
+def _print(lines: list[Line]) -> None:
     for line in lines:
-        click.echo(line.text, err=line.to_stderr)
+        print(line.text, file=sys.stderr if line.to_stderr else sys.stdout)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as `Usage: ...`, a pointer to --help, and what is wrong; exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            EXIT_USAGE,
+            f"Usage: {self.prog} [OPTIONS]{' COMMAND [ARGS]...' if self._subparsers else ''}\n"
+            f"Try '{self.prog} --help' for help.\n\nError: {_usage_error(message)}\n",
+        )
+
+
+def _usage_error(message: str) -> str:
+    """argparse's message as a person would say it."""
+    unknown = "unrecognized arguments: "
+    if message.startswith(unknown):
+        first = message[len(unknown) :].split()[0]
+        if first.startswith("-"):
+            return f"No such option '{first}'."
+        return f"Got unexpected extra argument ({first})"
+    if message.startswith("argument command: invalid choice: "):
+        name = message.split("'")[1]
+        return f"No such command '{name}'."
+    if message.endswith(": expected one argument"):
+        option = message.removeprefix("argument ").split(":")[0].split("/")[-1]
+        return f"Option '{option}' requires an argument."
+    if message.startswith("argument --"):
+        option, _, problem = message.removeprefix("argument ").partition(": ")
+        return f"Invalid value for '{option.split('/')[-1]}': {problem}."
+    return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"{seconds} is not in the range x>=0")
+    return seconds
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="feeds", description=DESCRIPTION)
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
+    commands = parser.add_subparsers(dest="command", title="commands", parser_class=_Parser)
+    build = commands.add_parser(
+        "build",
+        help="read the posts and write the feeds",
+        description="Read the posts and write the feeds, changing only files whose bytes change.",
+    )
+    build.set_defaults(run=build_command, parser=build)
+    _config_option(build)
+    build.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIRECTORY",
+        help="write feeds here instead of the config's 'output'",
+    )
+    build.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="publish the valid posts even if others have errors (still exits 1)",
+    )
+    build.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run to finish, else exit 75 (default: 0)",
+    )
+    build.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete feeds of categories that no longer have published posts",
+    )
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ignore the build cache: read and render everything",
+    )
+    build.add_argument(
+        "--ping",
+        action="store_true",
+        help="tell the WebSub hub (websub_hub in site.yaml) which feeds changed",
+    )
+    build.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing unless something is wrong"
+    )
+    build.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list every feed file and what happened to it, and every file skipped and why",
+    )
+    check = commands.add_parser(
+        "check",
+        help="check site.yaml and every post; write nothing",
+        description="Check site.yaml and every post; write nothing.",
+    )
+    check.set_defaults(run=check_command, parser=check)
+    _config_option(check)
+    check.add_argument(
+        "-v", "--verbose", action="store_true", help="list every file skipped and why"
+    )
+    return parser
+
+
+def _config_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--config",
+        type=Path,
+        default=Path("site.yaml"),
+        metavar="FILE",
+        help="the site's config file; posts and output paths are relative to it "
+        "(default: site.yaml)",
+    )
+
+
+class _Version(argparse.Action):
+    """Looks the version up only when asked: the lookup costs more than a parse."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        print(f"feeds, version {version('feeds')}")
+        parser.exit()

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import fields, layout
-from .fields import FieldError, Person
-from .problems import Problem, display_path
-from .text import decode_utf8, slugify, term_key, xml_safe
-from .yamltext import YamlTextError, load_mapping
+from .formats import BY_NAME
+from .model import ConfigNotFoundError, Person, Problem, display_path
+from .text import decode_utf8, fields, slugify, term_key, xml_safe
+from .text.fields import FieldError
+from .text.yamltext import YamlTextError, load_mapping
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -74,36 +74,28 @@ class SiteConfig:
     authors: Mapping[str, Person] = field(default_factory=dict)
     """Handles used in front matter (`author: jo`) to the people they stand for."""
 
-    # Cached: every post asks for these several times.
+    # Cached: every post asks for these.
     @cached_property
     def tz(self) -> ZoneInfo:
-        from zoneinfo import ZoneInfo  # 2 ms to import: not for a run that reads no post
+        from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.timezone)
 
     @cached_property
     def rules(self) -> Convention:
-        from .conventions import convention  # its tables: not for a run that reads no post
+        from .conventions import convention
 
         return convention(self.conventions)
 
     @cached_property
-    def link_pattern(self) -> tuple[str, bool]:
-        """`permalink` as a whole URL to `str.format` (the site's URL escaped as such),
-        and whether it names a date: most sites' patterns do not, which spares making
-        year, month and day for each post."""
-        base = self.url.replace("{", "{{").replace("}", "}}")
-        dated = any(f"{{{token}}}" in self.permalink for token in ("year", "month", "day"))
-        return base + self.permalink.lstrip("/"), dated
+    def link_pattern(self) -> str:
+        """`permalink` as a whole URL to `str.format` (the site's URL escaped as such)."""
+        return self.url.replace("{", "{{").replace("}", "}}") + self.permalink.lstrip("/")
 
     @cached_property
     def category_keys(self) -> dict[str, str]:
         """The configured categories by `term_key`, so `News` and `news` are one."""
         return {term_key(slug): slug for slug in self.categories or ()}
-
-
-class ConfigNotFoundError(FileNotFoundError):
-    """No site.yaml where one was expected: a usage error, not bad input."""
 
 
 def load_config(path: Path | str) -> tuple[SiteConfig | None, list[Problem]]:
@@ -260,13 +252,13 @@ def _categories(key: str, value: Any) -> dict[str, CategoryInfo]:
 
 def _formats(key: str, value: Any) -> tuple[str, ...]:
     chosen = fields.text_list(key, value)
-    unknown = [name for name in chosen if name not in layout.FORMAT_NAMES]
+    unknown = [name for name in chosen if name not in BY_NAME]
     if unknown or not chosen:
         raise FieldError(
-            f"'{key}' must list some of {', '.join(layout.FORMAT_NAMES)}, e.g. {key}: [atom, rss]"
+            f"'{key}' must list some of {', '.join(BY_NAME)}, e.g. {key}: [atom, rss]"
             + (f"; {unknown[0]!r} is not one of them" if unknown else "")
         )
-    return tuple(name for name in layout.FORMAT_NAMES if name in chosen)
+    return tuple(name for name in BY_NAME if name in chosen)
 
 
 def _index_page(key: str, value: Any) -> str | None:
@@ -293,7 +285,7 @@ def _choice(*choices: str) -> Callable[[str, Any], str]:
 
 
 def _conventions(key: str, value: Any) -> str:
-    from .conventions import CONVENTIONS  # only for a site that names a generator
+    from .conventions import CONVENTIONS
 
     return _choice(*CONVENTIONS)(key, value)
 

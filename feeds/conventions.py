@@ -12,32 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-READ_KEYS = (
-    "title",
-    "date",
-    "publishDate",
-    "updated",
-    "lastmod",
-    "last_modified_at",
-    "expiryDate",
-    "categories",
-    "category",
-    "tags",
-    "taxonomies",
-    "author",
-    "authors",
-    "summary",
-    "excerpt",
-    "description",
-    "slug",
-    "id",
-    "link",
-    "draft",
-    "published",
-    "extra",
-)
-"""Keys feeds reads, whatever the conventions."""
-
 _JEKYLL_DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _ZOLA_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_](.+))?$")
 _DATED_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?:/|$)")

@@ -22,10 +22,9 @@ import re
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 
-from .layout import is_our_index
-from .problems import display_path
+from .formats import is_our_index, output_patterns
+from .model import PublishReport, display_path
 
 FILE_MODE = 0o644
 """Feeds are public: readable by the web server, whatever mkstemp's private default."""
@@ -33,14 +32,6 @@ FILE_MODE = 0o644
 LOCK_NAME = ".feeds.lock"
 _TEMP_PREFIX = ".feeds-tmp-"
 _LEFTOVER = re.compile(r"^\.feeds-tmp-.+\.tmp$")
-
-
-class PublishReport(NamedTuple):
-    """The output files a run replaced and those it found already holding their bytes
-    (left untouched, so feed readers' conditional requests still get 304)."""
-
-    written: tuple[str, ...]
-    unchanged: tuple[str, ...]
 
 
 class PublishError(Exception):
@@ -109,14 +100,22 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
     return PublishReport(tuple(changed), unchanged)
 
 
+def stale_outputs(
+    out_dir: Path, produced: Collection[str], index_page: str | None, *, prune_stale: bool
+) -> tuple[str, ...]:
+    """Files of the output layout that this run no longer produces, such as the feeds
+    of a category without posts; removed only with `prune_stale`, since a vanished feed
+    would give its subscribers 404s. The index page counts only if feeds wrote it."""
+    stale = find_stale(out_dir, produced, output_patterns(own_index_page(out_dir, index_page)))
+    if prune_stale:
+        prune(out_dir, stale)
+    return stale
+
+
 def find_stale(
     out_dir: Path, produced: Collection[str], patterns: Iterable[str]
 ) -> tuple[str, ...]:
-    """Files matching our output layout (glob `patterns`) that this run no longer
-    produces, such as the feeds of a category without posts.
-
-    They are kept by default: a vanished feed would give its subscribers 404s.
-    """
+    """Files matching glob `patterns` that are not among those `produced`."""
     found = {
         path.relative_to(out_dir).as_posix()
         for pattern in patterns
@@ -191,10 +190,22 @@ def _has_bytes(target: Path, data: bytes) -> bool:
         return False
 
 
-def _stage(target: Path, data: bytes) -> str:
-    """Write `data` beside `target` under a temporary name, flushed to disk."""
+def write_atomically(target: Path, data: bytes, *, mode: int, durable: bool) -> None:
+    """Replace the file whole: a reader sees the old bytes or the new, never a part.
+    `durable`: flushed to disk first, so a power cut cannot leave it empty."""
+    temporary = _stage(target, data, mode=mode, durable=durable)
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _stage(target: Path, data: bytes, *, mode: int = FILE_MODE, durable: bool = True) -> str:
+    """Write `data` beside `target` under a temporary name of ours (see `remove_leftovers`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile  # with shutil, bz2 and lzma: 4 ms a no-change run does not need
+    import tempfile  # only for a run that writes
 
     descriptor, temporary = tempfile.mkstemp(
         prefix=f"{_TEMP_PREFIX}{target.name}.", suffix=".tmp", dir=target.parent
@@ -202,9 +213,10 @@ def _stage(target: Path, data: bytes) -> str:
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, FILE_MODE)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

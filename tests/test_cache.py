@@ -18,16 +18,19 @@ import pytest
 from conftest import BASIC_CONFIG, NOW, Site, feed_files
 
 from feeds import build
-from feeds import cache as cache_module
-from feeds import listing as listing_module
-from feeds import reading as reading_module
-from feeds import state as state_module
-from feeds.cache import PostsTree
-from feeds.config import load_config
-from feeds.fields import Person
-from feeds.listing import Listing, PostFile, list_posts
-from feeds.posts import read_post, reading_entry, reading_from_entry
-from feeds.state import CACHE_DIR
+from feeds.config import SiteConfig, load_config
+from feeds.incremental import parallel as parallel_module
+from feeds.incremental import state as state_module
+from feeds.incremental import store as store_module
+from feeds.incremental.parallel import read_entries
+from feeds.incremental.records import reading_entry, reading_from_entry
+from feeds.incremental.state import CACHE_DIR
+from feeds.incremental.store import PostsTree
+from feeds.model import Person
+from feeds.source import listing as listing_module
+from feeds.source import reading as reading_module
+from feeds.source.listing import Listing, PostFile, list_posts
+from feeds.source.post import read_post
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
 
@@ -62,21 +65,33 @@ def mtimes(site: Site) -> dict[str, int]:
 
 
 def read_on_cores(monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
-    """Read even a small test site in parallel, as a machine with `cores` cores would,
-    in chunks of three files."""
-    monkeypatch.setattr(reading_module, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(reading_module, "_MIN_CHUNK_FILES", 3)
+    """Read even a small test site in parallel, as a machine with `cores` cores would:
+    a cached build's reading (`feeds.incremental.parallel`), in chunks of three files."""
+    monkeypatch.setattr(parallel_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parallel_module, "MIN_CHUNK_FILES", 3)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+
+
+READERS = (reading_module, parallel_module)
+"""The modules that read the posts with `read_post`: the reference reading, and a cached
+build's (on every core). An edit's replanning (`feeds.incremental.replan`) reads its
+few changed files itself, and is not counted."""
+
+
+def patch_read_post(monkeypatch: pytest.MonkeyPatch, wrap) -> None:
+    """`read_post`, wherever posts are read, as `wrap(read_post)`."""
+    for module in READERS:
+        monkeypatch.setattr(module, "read_post", wrap(module.read_post))
 
 
 def record_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the post files read from now on."""
     read: list[str] = []
-    read_post = reading_module.read_post
-    monkeypatch.setattr(
-        reading_module,
-        "read_post",
-        lambda path, *rest: read.append(Path(path).name) or read_post(path, *rest),
+    patch_read_post(
+        monkeypatch,
+        lambda read_post: (
+            lambda path, *rest: read.append(Path(path).name) or read_post(path, *rest)
+        ),
     )
     return read
 
@@ -84,17 +99,29 @@ def record_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def read_slowly_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Make this process a slow core: 10 ms a post, which workers do not take; the
     paths it reads from now on."""
-    pid, read_post = os.getpid(), reading_module.read_post
+    pid = os.getpid()
     read_here: list[str] = []
 
-    def slowly(path: str, *rest: object) -> object:
-        if os.getpid() == pid:
-            read_here.append(path)
-            time.sleep(0.01)
-        return read_post(path, *rest)
+    def slow(read_post):
+        def slowly(path: str, *rest: object) -> object:
+            if os.getpid() == pid:
+                read_here.append(path)
+                time.sleep(0.01)
+            return read_post(path, *rest)
 
-    monkeypatch.setattr(reading_module, "read_post", slowly)
+        return slowly
+
+    patch_read_post(monkeypatch, slow)
     return read_here
+
+
+def parallel_reader(meanwhile=lambda: None):
+    """A `read_posts` reader that reads as a cached build does: on every core."""
+
+    def read(files: list[PostFile], config: SiteConfig) -> list:
+        return [reading for reading, _ in read_entries(files, config, meanwhile)]
+
+    return read
 
 
 def record_listing_stats(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -239,16 +266,19 @@ def test_config_changes_invalidate_everything(site: Site) -> None:
     assert feed_files(site.output) == cold(site)
 
 
-@pytest.mark.parametrize("module", ["posts.py", f"posts{EXTENSION_SUFFIXES[0]}"])
+@pytest.mark.parametrize(
+    "module", ["run.py", "source/post.py", f"source/post{EXTENSION_SUFFIXES[0]}"]
+)
 def test_a_change_of_feeds_own_code_invalidates_everything(
     site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, module: str
 ) -> None:
-    """Every build calls itself 0.1.0: a cache is tied to the stat of feeds' modules,
-    sources and (in a compiled install) compiled ones, so an upgrade never trusts
-    readings that older code checked."""
+    """Every build calls itself 0.1.0: a cache is tied to the stat of feeds' modules
+    (in the package's subpackages too), sources and (in a compiled install) compiled
+    ones, so an upgrade never trusts readings that older code checked."""
     code = tmp_path / "code"
-    code.mkdir()
-    (code / "posts.py").write_text("# feeds' code\n")
+    (code / "source").mkdir(parents=True)
+    (code / "run.py").write_text("# feeds' code\n")
+    (code / "source" / "post.py").write_text("# feeds' code\n")
     monkeypatch.setattr(state_module, "CODE_FOLDER", code)
     make_site(site, count=6)
     build(site.config, now=NOW)
@@ -437,11 +467,14 @@ def test_reading_on_two_cores_gives_the_same_result(
     site.raw_post("bad.md", "---\ntitle: x\n---\n")
     serial = build(site.config, now=NOW, use_cache=False, write=False)
     read_on_cores(monkeypatch, 3)
-    parallel = build(site.config, now=NOW, use_cache=False)
+    workers = record_forks(monkeypatch)
+    parallel = build(site.config, now=NOW)  # no cache yet: every post read on 3 cores
+    assert len(workers) >= 2  # (and the writer of the cache, see below)
     assert [p.format() for p in parallel.problems] == [p.format() for p in serial.problems]
     assert parallel.posts == serial.posts == 40
     site.raw_post("bad.md", "---\ntitle: x\ndate: 2024-01-01\n---\n")
-    build(site.config, now=NOW, use_cache=False)
+    shutil.rmtree(site.root / CACHE_DIR)  # so that every post is read on 3 cores again
+    build(site.config, now=NOW)
     assert feed_files(site.output) == cold(site)
 
 
@@ -454,10 +487,11 @@ def test_a_slow_core_reads_fewer_chunks_and_the_order_holds(
     site.raw_post("bad.md", "---\ntitle: x\n---\n")
     config, _ = load_config(site.config)
     assert config is not None
-    serial = reading_module.read_posts(config)
+    listing = list_posts(config)
+    serial = reading_module.read_posts(config, listing)
     read_on_cores(monkeypatch, 2)
     read_here = read_slowly_here(monkeypatch)
-    parallel = reading_module.read_posts(config)
+    parallel = reading_module.read_posts(config, listing, parallel_reader())
     assert parallel == serial
     assert 0 < len(read_here) < 30  # of 41: the worker read most of them
 
@@ -465,24 +499,25 @@ def test_a_slow_core_reads_fewer_chunks_and_the_order_holds(
 def test_a_workers_chunks_are_taken_over_while_this_process_still_reads(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Taking a worker's readings over after the last chunk took about 20 ms of a
-    10,000-post cold build, while the worker's core idled; they come chunk by chunk."""
+    """A worker's readings come chunk by chunk, taken over between this process's own
+    chunks rather than all at the end, while the worker's core would idle."""
     make_site(site)
     config, _ = load_config(site.config)
     assert config is not None
-    serial = reading_module.read_posts(config)
+    listing = list_posts(config)
+    serial = reading_module.read_posts(config, listing)
     read_on_cores(monkeypatch, 2)
     read_slowly_here(monkeypatch)  # a slow core: the worker's chunks arrive meanwhile
     taken_over: list[bool] = []  # for each chunk taken over: whether waited for
-    received = reading_module._Worker.received
+    received = parallel_module._Worker.received
 
     def recorded(worker: object, chunks: list, *, wait: bool) -> Iterator[object]:
         for chunk in received(worker, chunks, wait=wait):
             taken_over.append(wait)
             yield chunk
 
-    monkeypatch.setattr(reading_module._Worker, "received", recorded)
-    assert reading_module.read_posts(config) == serial
+    monkeypatch.setattr(parallel_module._Worker, "received", recorded)
+    assert reading_module.read_posts(config, listing, parallel_reader()) == serial
     assert taken_over.count(False) >= 5  # of 14 chunks, this process read at most 9
 
 
@@ -495,11 +530,13 @@ def test_work_meanwhile_is_done_while_workers_read(
     make_site(site)
     config, _ = load_config(site.config)
     assert config is not None
+    listing = list_posts(config)
     read_on_cores(monkeypatch, cores)
     calls: list[int] = []
-    read = reading_module.read_posts(config, meanwhile=lambda: calls.append(os.getpid()))
+    reader = parallel_reader(meanwhile=lambda: calls.append(os.getpid()))
+    read = reading_module.read_posts(config, listing, reader)
     assert calls == ([os.getpid()] if cores > 1 else [])
-    assert read == reading_module.read_posts(config)
+    assert read == reading_module.read_posts(config, listing)
 
 
 @pytest.mark.parametrize("failure", ["raises", "dies", "dies later", "no process"])
@@ -512,25 +549,28 @@ def test_a_failed_reading_worker_costs_no_post(
     serial = build(site.config, now=NOW, use_cache=False, write=False)
     read_on_cores(monkeypatch, 2)
     pid = os.getpid()
-    chunks_read, chunk_entries = [], reading_module._chunk_entries
+    read_in_worker: list[str] = []
     if failure == "dies later":
         read_slowly_here(monkeypatch)  # so that the worker gets to claim a second chunk
 
-    def failing(files: list, *rest: object) -> list:
-        if os.getpid() != pid:  # only in the worker
-            if failure == "dies later" and not chunks_read:
-                chunks_read.append(files)  # claimed and read, never sent
-                return chunk_entries(files, *rest)
-            if failure.startswith("dies"):
-                os._exit(9)
-            raise MemoryError
-        return []
+    def fail(read_post):
+        def failing(path: str, *rest: object) -> object:
+            if os.getpid() != pid:  # only in the worker
+                if failure == "dies later" and len(read_in_worker) < 3:
+                    read_in_worker.append(path)  # its first chunk is read and sent
+                    return read_post(path, *rest)
+                if failure.startswith("dies"):
+                    os._exit(9)
+                raise MemoryError
+            return read_post(path, *rest)
+
+        return failing
 
     if failure == "no process":
         refuse_forks(monkeypatch)
     else:
-        monkeypatch.setattr(reading_module, "_chunk_entries", failing)
-    parallel = build(site.config, now=NOW, use_cache=False, write=False)
+        patch_read_post(monkeypatch, fail)
+    parallel = build(site.config, now=NOW, write=False)  # no cache yet: read on 2 cores
     assert [p.format() for p in parallel.problems] == [p.format() for p in serial.problems]
     assert parallel.posts == serial.posts == 40
 
@@ -541,18 +581,21 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
     """SIGTERM from cron's timeout or Ctrl-C stops the workers too."""
     make_site(site)
     read_on_cores(monkeypatch, 3)
-    pid, read_chunk = os.getpid(), reading_module._read_chunk
+    pid = os.getpid()
 
-    def interrupted(files: list, *rest: object) -> list:
-        if os.getpid() == pid:
-            raise KeyboardInterrupt
-        time.sleep(0.05)  # slow workers: this process always gets to claim a chunk
-        return read_chunk(files, *rest)
+    def interrupt(read_post):
+        def interrupted(path: str, *rest: object) -> object:
+            if os.getpid() == pid:
+                raise KeyboardInterrupt
+            time.sleep(0.02)  # slow workers: this process always gets to claim a chunk
+            return read_post(path, *rest)
 
-    monkeypatch.setattr(reading_module, "_read_chunk", interrupted)
+        return interrupted
+
+    patch_read_post(monkeypatch, interrupt)
     workers = record_forks(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
-        build(site.config, now=NOW, use_cache=False)
+        build(site.config, now=NOW)  # no cache yet: every post read on 3 cores
     assert len(workers) == 2
     assert_reaped(workers)
 
@@ -564,7 +607,7 @@ def test_readings_written_meanwhile_are_all_there_for_the_next_run(
     """A full read's files of readings are written by a forked process while the build
     renders; if that process fails, or there is none, the build writes them itself."""
     make_site(site)
-    pid, save_readings = os.getpid(), cache_module._save_readings
+    pid, save_readings = os.getpid(), store_module._save_readings
 
     def failing(*args: object) -> None:
         if os.getpid() != pid:
@@ -575,7 +618,7 @@ def test_readings_written_meanwhile_are_all_there_for_the_next_run(
         refuse_forks(monkeypatch)
     writers = record_forks(monkeypatch)
     if writer == "fails":
-        monkeypatch.setattr(cache_module, "_save_readings", failing)
+        monkeypatch.setattr(store_module, "_save_readings", failing)
     build(site.config, now=NOW)
     assert len(writers) == (0 if writer == "no process" else 1)
     assert_reaped(writers)
@@ -672,7 +715,8 @@ def test_posts_share_their_listings_path_and_stamp(site: Site) -> None:
     post, _ = read_post(listed.path, config, listed.stamp)
     assert post is not None
     assert post.source is listed.path and post.stamp is listed.stamp
-    reading = reading_from_entry(reading_entry(listed.stamp, post, []), listed.path, listed.stamp)
+    entry = reading_entry(listed.stamp, (post, []))
+    reading = reading_from_entry(entry, listed.path, listed.stamp)
     assert reading is not None and reading[0] is not None
     assert reading[0].source is listed.path and reading[0].stamp is listed.stamp
 
@@ -686,7 +730,8 @@ def test_an_edit_rewrites_one_file_of_post_readings(site: Site) -> None:
     assert len(shards) > 10  # 40 posts spread over many of the 32 files
     post = site.posts / "p007.md"
     post.write_text(post.read_text() + "\nEdited.\n")
-    os.utime(post, (OLD, OLD))  # not racy (see feeds.cache), so no other post is re-read
+    # Not racy (see feeds.incremental.store), so no other post is re-read.
+    os.utime(post, (OLD, OLD))
     build(site.config, now=NOW)
     after = {path.name: path.read_bytes() for path in shards}
     assert len([name for name in before if before[name] != after[name]]) == 1

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from feeds.content import plain_text, render_html, summarize
+from feeds.render.content import plain_text, render_html, summarize
 
 POST_URL = "https://example.org/blog/2024/my-post/"
 

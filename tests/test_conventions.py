@@ -13,10 +13,10 @@ import pytest
 from conftest import BASIC_CONFIG, HERE, NOW, Site, check_all, feed_files
 
 from feeds import Severity, build
-from feeds.cache import next_due_ns
 from feeds.config import load_config
-from feeds.reading import read_posts
-from feeds.templates import strip_templates
+from feeds.plan.streams import next_change
+from feeds.source.reading import read_posts
+from feeds.source.templates import strip_templates
 
 SITES = HERE / "sites"
 
@@ -150,7 +150,7 @@ def test_hugo_expiry_removes_a_post_even_on_a_cached_no_change_run(tmp_path: Pat
     config_obj, _ = load_config(config)
     assert config_obj is not None
     posts = read_posts(config_obj).posts
-    assert next_due_ns(posts, NOW) == int(datetime(2026, 6, 1, tzinfo=UTC).timestamp() * 1e9)
+    assert next_change(posts, NOW) == int(datetime(2026, 6, 1, tzinfo=UTC).timestamp() * 1e6)
     later = datetime(2026, 6, 1, tzinfo=UTC)
     assert build(config, now=later).published  # the cache must not replay the last run
     titles = [e.title for e in check_all(feed_files(config.parent / "public"))["atom.xml"].entries]

@@ -1,9 +1,8 @@
-"""Incremental runs (feeds.incremental): an edit of a post's text re-plans nothing; every
+"""Incremental runs (feeds.incremental.replan): an edit of a post's text re-plans nothing; every
 other change takes the full path. Either way the output is a cold build's, byte for byte."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -16,24 +15,25 @@ from hypothesis import strategies as st
 from test_cache import OLD, cold, make_site
 
 from feeds import build
-from feeds.cache import PLAN_FILE
-from feeds.state import CACHE_DIR
-
-reading_module = importlib.import_module("feeds.reading")
+from feeds.config import SiteConfig
+from feeds.incremental import Incremental
+from feeds.incremental.state import CACHE_DIR
+from feeds.incremental.store import PLAN_FILE
+from feeds.source.reading import ReadResult
 
 
 @pytest.fixture
 def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One item per cached run that read and planned the whole site (`cold` reads too)."""
+    """One item per cached run that read and planned the whole site (`cold`, which uses
+    no cache, reads too, uncounted)."""
     calls: list[int] = []
-    read_posts = reading_module.read_posts
+    read_posts = Incremental.read_posts
 
-    def counted(config: object, cache: object, listing: object, **options: object) -> object:
-        if cache is not None:
-            calls.append(1)
-        return read_posts(config, cache, listing, **options)
+    def counted(self: Incremental, config: SiteConfig) -> ReadResult:
+        calls.append(1)
+        return read_posts(self, config)
 
-    monkeypatch.setattr(reading_module, "read_posts", counted)
+    monkeypatch.setattr(Incremental, "read_posts", counted)
     return calls
 
 

@@ -31,13 +31,14 @@ from lxml import etree
 
 from feeds import build
 from feeds.config import load_config
-from feeds.conventions import READ_KEYS as KNOWN_KEYS
 from feeds.dates import DateError, instant, parse_date, rfc2822_date
-from feeds.listing import list_posts
-from feeds.posts import Category, Post, read_post, split_front_matter
-from feeds.problems import Problem, display_path
-from feeds.reading import read_posts
-from feeds.streams import plan_streams
+from feeds.model import Category, Post, Problem, display_path
+from feeds.plan.streams import plan_streams
+from feeds.source.frontmatter import split_front_matter
+from feeds.source.keys import READ_KEYS as KNOWN_KEYS
+from feeds.source.listing import list_posts
+from feeds.source.post import read_post
+from feeds.source.reading import read_posts
 from feeds.text import slugify, term_key, term_slug, xml_safe
 
 SCALE = max(1, int(os.environ.get("FEEDS_PROPERTY_SCALE", "1")))
@@ -800,7 +801,7 @@ def test_a_run_checks_repeated_values_once_with_the_same_outcome(
     posts: list[tuple[str, str, str]],
 ) -> None:
     """Posts of one run that write the same category list or author are checked once
-    (see posts.Repeats); every post still gets exactly the post and the problems it
+    (see source.keys.Key); every post still gets exactly the post and the problems it
     would get read on its own, problems on its own line included."""
     config = BASIC_CONFIG + "categories:\n  news: {title: News}\n  reviews: {title: Reviews}\n"
     config += "  x: {title: X}\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 from conftest import NOW, REPO, check_all, feed_files, feed_paths
 
 from feeds import build, load_config, read_posts
-from feeds.content import summarize
-from feeds.posts import read_body
+from feeds.render.content import summarize
+from feeds.source.post import read_body
 
 SEEDS = Path(__file__).parent / "seeds"  # copies of ../shared/seeds, so tests run without it
 

@@ -1,6 +1,7 @@
-"""The `feeds` command's no-change shortcut (feeds.console): a cron run that finds nothing
-changed says exactly what the whole run would say, without importing click or the
-pipeline; every other run goes to the whole command line."""
+"""A `feeds build` that finds nothing changed (feeds.run.build asks
+feeds.incremental's replay first): cron's usual run says exactly what a full run would
+say and writes nothing, without importing the config parser, the post reader, the
+renderers or the pickled cache; every other command line works as it did."""
 
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ import os
 import re
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
-import click
 import pytest
 from conftest import Site, feed_files
 
-from feeds.cli import build_command
-from feeds.console import ShortcutOptions, shortcut_options
 from feeds.publish import LOCK_NAME
 
 _THE_COMMAND = """
@@ -28,47 +27,72 @@ def listing(path):
     return scandir(path)
 def leave_saying_what_was_imported(code):
     sys.stdout.flush()
+    sys.stderr.flush()
     with open(os.environ["MODULES_FILE"], "w") as modules:
         json.dump({"modules": list(sys.modules), "listed": listed}, modules)
     leave(code)
 os.scandir, os._exit = listing, leave_saying_what_was_imported
 sys.argv[0] = "feeds"
-from feeds.console import run
-run()
+from feeds.cli import run
+try:
+    run()
+except SystemExit as ending:  # usage errors, --help, --version, a run's own exits
+    leave_saying_what_was_imported(ending.code or 0)
 """
-"""`feeds` as installed (feeds.console.run), telling which modules it imported and
+"""`feeds` as installed (feeds.cli.run), telling which modules it imported and
 which folders it listed."""
 
-_THE_WHOLE_RUN = "import sys; sys.argv[0] = 'feeds'; from feeds.cli import main; main()"
+_THE_WHOLE_RUN = "import sys; sys.argv[0] = 'feeds'; from feeds.cli import main; sys.exit(main())"
+"""The command line as the library's users get it (feeds.cli.main)."""
 
 
 class Ran:
     def __init__(
-        self, done: subprocess.CompletedProcess, modules: set[str], listed: list[str]
+        self,
+        done: subprocess.CompletedProcess,
+        modules: set[str],
+        listed: list[str],
+        changed: set[str],
     ) -> None:
         self.code, self.stdout, self.stderr = done.returncode, done.stdout, done.stderr
-        self.modules, self.listed = modules, listed
+        self.modules, self.listed, self.changed = modules, listed, changed
 
     @property
     def said(self) -> tuple[int, str, str]:
         """Everything the run printed, but how long it took."""
         return self.code, re.sub(r" in \d+\.\d\d s$", "", self.stdout, flags=re.M), self.stderr
 
-    @property
-    def took_the_shortcut(self) -> bool:
-        assert "feeds.console" in self.modules
-        return "click" not in self.modules
-
 
 def feeds(site: Site, *arguments: str) -> Ran:
     modules_file = site.root.parent / "modules.txt"
+    modules_file.unlink(missing_ok=True)
+    before = files(site)
     done = _run(site, _THE_COMMAND, arguments, MODULES_FILE=str(modules_file))
+    after = files(site)
     seen = json.loads(modules_file.read_text())
-    return Ran(done, set(seen["modules"]), seen["listed"])
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    return Ran(done, set(seen["modules"]), seen["listed"], changed)
 
 
 def whole_run(site: Site, *arguments: str) -> Ran:
-    return Ran(_run(site, _THE_WHOLE_RUN, arguments), set(), [])
+    return Ran(_run(site, _THE_WHOLE_RUN, arguments), set(), [], set())
+
+
+def full_run(site: Site, *arguments: str) -> Ran:
+    """The reference build, with no cache to find anything unchanged with."""
+    return whole_run(site, *arguments, "--no-cache")
+
+
+def files(site: Site) -> dict[str, tuple[int, int, int]]:
+    """Each file below the site's folder (posts, output, build cache) with its inode,
+    size and mtime, which writing it changes."""
+    found = {}
+    for path in site.root.rglob("*"):
+        if not path.is_dir():
+            status = path.stat()
+            relative = path.relative_to(site.root).as_posix()
+            found[relative] = (status.st_ino, status.st_size, status.st_mtime_ns)
+    return found
 
 
 def _run(
@@ -102,10 +126,6 @@ def add_stale_feed(site: Site) -> None:
     stale.write_text("<feed/>")
 
 
-def mtimes(site: Site) -> dict[Path, int]:
-    return {path: path.stat().st_mtime_ns for path in site.output.rglob("*.*")}
-
-
 @pytest.mark.parametrize(
     "arguments",
     [
@@ -117,66 +137,108 @@ def mtimes(site: Site) -> dict[Path, int]:
         ["build", "--prune", "-v"],
     ],
 )
-def test_the_shortcut_says_what_the_whole_run_says(site: Site, arguments: list[str]) -> None:
+def test_a_no_change_run_says_what_a_full_run_says(site: Site, arguments: list[str]) -> None:
     built(site)
     add_stale_feed(site)
-    before = mtimes(site)
-    shortcut = feeds(site, *arguments)
-    assert shortcut.took_the_shortcut
-    assert shortcut.code == 0, shortcut.stderr
-    assert "Traceback" not in shortcut.stderr
+    unchanged = feeds(site, *arguments)
+    assert unchanged.code == 0, unchanged.stderr
+    assert "Traceback" not in unchanged.stderr
     pruned = "--prune" in arguments
     assert (site.output / STALE).exists() is not pruned
-    assert mtimes(site) == {p: t for p, t in before.items() if not (pruned and STALE in str(p))}
+    # It writes nothing, in the output or the build cache (but a stale feed it prunes).
+    assert unchanged.changed == ({f"public/{STALE}"} if pruned else set())
+    assert unchanged.listed.count(str(site.posts)) == 1
     add_stale_feed(site)
-    assert shortcut.said == whole_run(site, *arguments).said
+    assert unchanged.said == full_run(site, *arguments).said
+    add_stale_feed(site)
+    assert unchanged.said == whole_run(site, *arguments).said
 
 
-def test_what_the_shortcut_prints(site: Site) -> None:
+def test_what_a_no_change_run_prints(site: Site) -> None:
     built(site)
     add_stale_feed(site)
-    shortcut = feeds(site, "build", "-v")
-    assert shortcut.took_the_shortcut
-    assert "posts/second.md:4: warning: unknown key 'colour' is ignored" in shortcut.stderr
-    assert "posts/_draft.md: note: skipped" in shortcut.stderr
-    assert f"{STALE}: stale feed kept" in shortcut.stderr
-    assert "unchanged categories/news/atom.xml" in shortcut.stdout.splitlines()
+    unchanged = feeds(site, "build", "-v")
+    assert unchanged.changed == set()
+    assert "posts/second.md:4: warning: unknown key 'colour' is ignored" in unchanged.stderr
+    assert "posts/_draft.md: note: skipped" in unchanged.stderr
+    assert f"{STALE}: stale feed kept" in unchanged.stderr
+    assert "unchanged categories/news/atom.xml" in unchanged.stdout.splitlines()
     assert re.search(
-        r"^2 posts -> .* \(0 written, \d+ unchanged\) in \d+\.\d\d s$", shortcut.stdout, re.M
+        r"^2 posts -> .* \(0 written, \d+ unchanged\) in \d+\.\d\d s$", unchanged.stdout, re.M
     )
     assert feeds(site, "build", "-q").said == (0, "", "")
 
 
-def test_a_no_change_run_imports_neither_click_nor_the_pipeline(site: Site) -> None:
+def test_a_no_change_run_imports_neither_the_parser_nor_the_pipeline(site: Site) -> None:
     """Importing them, and dataclasses, was over a quarter of a no-change run's
     instructions at 10,000 posts (497 M against 363 M, callgrind)."""
     built(site)
-    loaded = feeds(site, "build", "-q").modules
-    assert {"feeds.console", "feeds.replay", "feeds.state", "feeds.listing"} <= loaded
-    pipeline = {"cli", "pipeline", "config", "cache", "yamltext", "dates", "posts", "reading"}
+    unchanged = feeds(site, "build", "-q")
+    assert unchanged.code == 0 and unchanged.changed == set()
+    loaded = unchanged.modules
+    checked = {"feeds.cli", "feeds.incremental.replay", "feeds.incremental.state"}
+    assert checked | {"feeds.source.listing"} <= loaded  # the check did happen
+    stages = {"config", "source.keys", "source.post", "text.yamltext", "source.reading"}
+    stages |= {"plan", "render", "incremental.store", "incremental.pickles"}
     needless = {"click", "yaml", "pickle", "tempfile", "zoneinfo", "dateutil", "feedgen", "lxml"}
-    needless |= {"dataclasses", "inspect"}  # a tenth of the shortcut's instructions
-    assert loaded & (needless | {f"feeds.{name}" for name in pipeline}) == set()
+    needless |= {"cmarkgfm", "nh3"}
+    needless |= {"dataclasses", "inspect"}  # a tenth of a no-change run's instructions
+    assert loaded & (needless | {f"feeds.{stage}" for stage in stages}) == set()
 
 
 @pytest.mark.parametrize(
-    "arguments",
+    ("arguments", "like"),
     [
-        ["build", "--wait", "1"],
-        ["build", "--no-cache"],
-        ["build", "-qv"],  # click's short options run together: not the shortcut's to read
-        ["build", "--skip-invalid"],
-        ["build", "--config"],
-        ["build", "--quiet", "extra"],
-        ["check"],
-        ["--version"],
+        (["build", "--wait", "1"], ["build"]),
+        (["build", "--no-cache"], ["build"]),
+        (["build", "-qv"], ["build", "-q", "-v"]),  # short options run together
+        (["build", "--skip-invalid"], ["build"]),
     ],
 )
-def test_any_other_command_line_goes_to_the_whole_run(site: Site, arguments: list[str]) -> None:
+def test_other_build_options_work_as_they_did(
+    site: Site, arguments: list[str], like: list[str]
+) -> None:
     built(site)
     ran = feeds(site, *arguments)
-    assert not ran.took_the_shortcut
+    assert ran.code == 0 and "Traceback" not in ran.stderr
+    assert ran.said == feeds(site, *like).said
     assert ran.said == whole_run(site, *arguments).said
+
+
+_USAGE = "Usage: feeds [OPTIONS] COMMAND [ARGS]...\nTry 'feeds --help' for help.\n\n"
+_BUILD_USAGE = "Usage: feeds build [OPTIONS]\nTry 'feeds build --help' for help.\n\n"
+
+COMMAND_LINES: dict[str, tuple[int, str, str]] = {
+    "build --config": (2, "", "Error: Option '--config' requires an argument.\n"),
+    "build --quiet extra": (2, "", f"{_BUILD_USAGE}Error: Got unexpected extra argument (extra)\n"),
+    "build --bogus": (2, "", f"{_BUILD_USAGE}Error: No such option '--bogus'.\n"),
+    "publish": (2, "", f"{_USAGE}Error: No such command 'publish'.\n"),
+    "check": (
+        0,
+        "2 posts OK -> 6 feeds and 3 pages\n",
+        "posts/second.md:4: warning: unknown key 'colour' is ignored\n",
+    ),
+    "--version": (0, f"feeds, version {version('feeds')}\n", ""),
+}
+"""What each command line printed (to standard output, then to standard error)."""
+
+
+@pytest.mark.parametrize(("line", "said"), COMMAND_LINES.items(), ids=COMMAND_LINES.keys())
+def test_other_command_lines_say_what_they_did(
+    site: Site, line: str, said: tuple[int, str, str]
+) -> None:
+    """Usage errors say what click (the command line's parser before argparse) said:
+    how to use the command, then what is wrong (click gave no usage before a missing
+    value)."""
+    built(site)
+    ran = feeds(site, *line.split())
+    code, stdout, stderr = ran.said
+    assert (code, stdout) == said[:2] and "Traceback" not in stderr
+    if code == 2:
+        assert stderr.endswith(said[2])
+    else:
+        assert stderr == said[2]
+    assert ran.said == whole_run(site, *line.split()).said
 
 
 def edit_a_post(site: Site) -> None:
@@ -200,16 +262,16 @@ def damage_the_state(site: Site) -> None:
 @pytest.mark.parametrize(
     "change", [edit_a_post, change_a_feed_by_hand, change_the_config, damage_the_state]
 )
-def test_a_change_goes_to_the_whole_run(site: Site, change) -> None:
+def test_a_change_takes_the_full_run(site: Site, change) -> None:
     built(site)
     change(site)
     ran = feeds(site, "build")
-    assert not ran.took_the_shortcut
     assert ran.code == 0 and "Traceback" not in ran.stderr
     assert re.search(r"\(\d+ written", ran.stdout)
-    assert ran.listed.count(str(site.posts)) == 1  # the whole run goes on from the check's
+    assert ".feeds-cache/state.json" in ran.changed  # what the full run found, kept
+    assert ran.listed.count(str(site.posts)) == 1  # the full run goes on from the check's
     again = feeds(site, "build")
-    assert again.took_the_shortcut and "(0 written" in again.stdout
+    assert again.changed == set() and "(0 written" in again.stdout
     assert feed_files(site.output) == feed_files(whole_cold_build(site))
 
 
@@ -219,7 +281,7 @@ def whole_cold_build(site: Site) -> Path:
     return out
 
 
-def test_another_run_holding_the_output_folder_is_reported_by_the_whole_run(site: Site) -> None:
+def test_another_run_holding_the_output_folder_is_reported(site: Site) -> None:
     built(site)
     descriptor = os.open(site.output / LOCK_NAME, os.O_RDWR)
     try:
@@ -227,50 +289,11 @@ def test_another_run_holding_the_output_folder_is_reported_by_the_whole_run(site
         ran = feeds(site, "build", "-q")
     finally:
         os.close(descriptor)
-    assert not ran.took_the_shortcut
     assert ran.code == 75 and "another feeds run" in ran.stderr
-
-
-@pytest.mark.parametrize(
-    ("arguments", "options"),
-    [
-        (["build"], ShortcutOptions()),
-        (["build", "-q", "--config", "a.yaml"], ShortcutOptions(config="a.yaml", quiet=True)),
-        (["build", "--out=o", "--verbose", "--out", "p"], ShortcutOptions(out="p", verbose=True)),
-        (
-            ["build", "--prune", "--ping", "--quiet"],
-            ShortcutOptions(quiet=True, prune=True, ping=True),
-        ),
-        (["build", "--out="], None),
-        (["build", "--out"], None),
-        (["build", "-x"], None),
-        (["build", "--"], None),
-        (["build", "-h"], None),
-        (["check"], None),
-        ([], None),
-    ],
-)
-def test_shortcut_options(arguments: list[str], options: ShortcutOptions | None) -> None:
-    assert shortcut_options(arguments) == options
-
-
-def test_the_shortcuts_options_are_the_commands() -> None:
-    """Every spelling `feeds build` declares (feeds.cli) sets the same option in the
-    shortcut, and each has the same value when not given."""
-    unset = build_command.make_context("build", []).params
-    names = {"config": "config_path", "out": "output_dir"}
-    for field, default in ShortcutOptions._field_defaults.items():
-        param = next(p for p in build_command.params if p.name == names.get(field, field))
-        assert isinstance(param, click.Option)
-        given = unset[param.name]
-        assert (str(given) if isinstance(given, Path) else given) == default
-        value: str | bool = True if param.is_flag else "x"
-        for spelling in param.opts:
-            arguments = [spelling] if param.is_flag else [spelling, "x"]
-            assert shortcut_options(["build", *arguments]) == ShortcutOptions(**{field: value})
+    assert ran.changed == set()
 
 
 def test_every_part_of_the_last_run_is_checked_on_load() -> None:
-    from feeds.state import _LAST_RUN_TYPES, LastRun
+    from feeds.incremental.state import _LAST_RUN_TYPES, LastRun
 
     assert tuple(_LAST_RUN_TYPES) == LastRun._fields

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from feeds.text import xml_safe
-from feeds.yamltext import (
+from feeds.text.yamltext import (
     Located,
     YamlTextError,
     _block_mapping,

@@ -15,30 +15,13 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING
 
-from .config import SiteConfig
-from .dates import rfc2822_date
-from .layout import INDEX_MARK, STYLESHEET
-
-if TYPE_CHECKING:
-    from .content import Entry
-    from .streams import Stream
-
-INDEX_ENTRIES = 5
-"""Newest entries the index page shows per feed."""
-
-FORMAT_LABELS = {"atom.xml": "Atom", "rss.xml": "RSS", "feed.json": "JSON Feed"}
-
-
-@dataclass(frozen=True)
-class Listed:
-    """A subscription feed as pages list it: its stream and the files written for it."""
-
-    stream: Stream
-    files: tuple[str, ...]  # feed file names, preferred format first
+from ..config import SiteConfig
+from ..dates import rfc2822_date
+from ..formats import INDEX_MARK, STYLESHEET
+from ..model import Entry
+from ..plan.outputs import INDEX_ENTRIES, Listed
 
 
 def stylesheet_href(feed_path: str) -> str:
@@ -63,12 +46,11 @@ def render_opml(listed: Sequence[Listed], config: SiteConfig) -> bytes:
         "  <body>",
     ]
     for item in listed:
-        filename = item.files[0]
-        kind = "rss" if filename != "feed.json" else "json"
+        preferred = item.formats[0]
         lines.append(
-            f'    <outline type="{kind}" text="{escape(item.stream.title)}" '
+            f'    <outline type="{preferred.opml_type}" text="{escape(item.stream.title)}" '
             f'title="{escape(item.stream.title)}" '
-            f'xmlUrl="{escape(config.url + item.stream.directory + filename)}" '
+            f'xmlUrl="{escape(config.url + item.stream.directory + preferred.file)}" '
             f'htmlUrl="{escape(config.url)}"/>'
         )
     lines += ["  </body>", "</opml>", ""]
@@ -79,22 +61,20 @@ def render_index(
     listed: Sequence[Listed], entries: Mapping[str, Entry], config: SiteConfig
 ) -> bytes:
     """The site's feeds by category with their newest entries, and autodiscovery links."""
-    from .render import MEDIA_TYPES
-
     head_links = [
-        f'<link rel="alternate" type="{MEDIA_TYPES[name]}" '
-        f'title="{escape(item.stream.title)} ({FORMAT_LABELS[name]})" '
-        f'href="{escape(item.stream.directory + name)}">'
+        f'<link rel="alternate" type="{feed_format.media_type}" '
+        f'title="{escape(item.stream.title)} ({feed_format.label})" '
+        f'href="{escape(item.stream.directory + feed_format.file)}">'
         for item in listed
-        for name in item.files
+        for feed_format in item.formats
     ]
     sections = []
     for item in listed:
         stream = item.stream
         addresses = " ".join(
-            f'<a href="{escape(stream.directory + name)}">{FORMAT_LABELS[name]}</a> '
-            f"<code>{escape(config.url + stream.directory + name)}</code>"
-            for name in item.files
+            f'<a href="{escape(stream.directory + feed_format.file)}">{feed_format.label}</a> '
+            f"<code>{escape(config.url + stream.directory + feed_format.file)}</code>"
+            for feed_format in item.formats
         )
         shown = []
         for post in stream.posts[:INDEX_ENTRIES]:

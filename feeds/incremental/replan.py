@@ -19,24 +19,29 @@ damaged or from another tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from .cache import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan, shard_of
-from .config import SiteConfig
-from .dates import instant_ns
-from .listing import Listing, PostFile
-from .posts import Post, post_from_record, post_record, read_post, reading_entry
-from .problems import Problem, located_rows, problem_rows, problems_from_located_rows
-from .streams import Stream
+from ..config import SiteConfig
+from ..dates import instant_ns
+from ..model import Post, Problem, Stream
+from ..source.listing import Listing, PostFile
+from ..source.post import read_post
+from .records import (
+    located_rows,
+    post_from_record,
+    post_record,
+    problem_rows,
+    problems_from_located_rows,
+    reading_entry,
+)
+from .store import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan, shard_of
 
 MAX_CHANGED_SHARDS = POSTS_SHARDS // 4
 """Beyond this many changed files of readings, the full path is about as quick."""
 
 
-@dataclass(frozen=True)
-class Replan:
+class Replan(NamedTuple):
     """The last run's plan with this run's changes: what `build` needs of the posts."""
 
     streams: list[Stream]
@@ -49,19 +54,15 @@ class Replan:
     """The plan to save for the next run."""
 
 
+TEXT_FIELDS = frozenset({"source", "stamp", "title", "updated", "summary", "body_line"})
+"""The fields of a post that only its entries show: an edit of these leaves the plan as
+it was. Every other field, a new one too, may decide a post's feeds."""
+_PLAN_FIELDS = [index for index, name in enumerate(Post._fields) if name not in TEXT_FIELDS]
+
+
 def plan_key(post: Post) -> tuple[Any, ...]:
     """What decides a post's feeds, its place in them and its clashes: not its text."""
-    return (
-        post.slug,
-        post.id,
-        post.link,
-        post.published,
-        post.categories,
-        post.tags,
-        post.author,
-        post.draft,
-        post.expires,
-    )
+    return tuple(post[index] for index in _PLAN_FIELDS)
 
 
 def save_plan(streams: list[Stream], problems: tuple[Problem, ...], tree: PostsTree) -> SavedPlan:
@@ -88,9 +89,11 @@ def _plan(
 
 
 def _stored(stream: Stream) -> tuple[Any, ...]:
-    links = (stream.prev_archive, stream.next_archive, stream.current)
-    sources = tuple(post.source for post in stream.posts)
-    return (stream.key, stream.title, stream.description, stream.directory, *links, sources)
+    """The stream's fields, its posts by their sources."""
+    return tuple(
+        tuple(post.source for post in stream.posts) if name == "posts" else value
+        for name, value in zip(Stream._fields, stream, strict=True)
+    )
 
 
 def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime) -> Replan | None:
@@ -115,8 +118,8 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
     except (TypeError, ValueError, KeyError):
         return None  # a plan of another shape
     cache.remember_readings(
-        (post_file.relative, reading_entry(post_file.stamp, post, problems))
-        for post_file, (post, problems) in readings.items()
+        (post_file.relative, reading_entry(post_file.stamp, reading))
+        for post_file, reading in readings.items()
         if post_file.stamp is not None
     )
     planned_problems = problems_from_located_rows(plan.problems)
@@ -174,18 +177,8 @@ def _streams(plan: SavedPlan, listing: Listing, fresh: dict[str, Post]) -> list[
             posts[source] = post_from_record(plan.records[source], source, stamp)
         return posts[source]
 
+    at = Stream._fields.index("posts")
     return [
-        Stream(
-            key=key,
-            title=title,
-            description=description,
-            directory=directory,
-            posts=tuple(map(post_of, sources)),
-            prev_archive=prev_archive,
-            next_archive=next_archive,
-            current=current,
-        )
-        for key, title, description, directory, prev_archive, next_archive, current, sources in (
-            plan.streams
-        )
+        Stream(*stored[:at], tuple(map(post_of, stored[at])), *stored[at + 1 :])  # type: ignore[call-arg]
+        for stored in plan.streams
     ]

@@ -1,9 +1,9 @@
 """state.json: what the last complete run saw and wrote, and the key it is valid under.
 
 Every run reads this first, and a cron run that finds nothing changed reads nothing
-else (see feeds.replay): so this module knows the key, the last run and the posts
+else (see `replay`): so this module knows the key, the last run and the posts
 tree's digest without the config parser, the post reader or the rest of the cache
-(the readings and the plan, feeds.cache), and imports nothing heavier than hashlib.
+(the readings and the plan, `store`), and imports nothing heavier than hashlib.
 
 What it holds: a digest of the posts tree (every file's name, size, mtime, inode
 and ctime), when the next scheduled post falls due, and the last run's feeds with
@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 if TYPE_CHECKING:
-    from .listing import Listing, PostFile
+    from ..source.listing import Listing, PostFile
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 CACHE_DIR = ".feeds-cache"
 STATE_FILE = "state.json"
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
-CODE_FOLDER = Path(__file__).parent
-"""feeds' own modules, whose files' stat is part of the cache key."""
+CODE_FOLDER = Path(__file__).parents[1]
+"""feeds' own package, whose modules' stat is part of the cache key."""
 _CODE_SUFFIXES = (".py", *EXTENSION_SUFFIXES)
 
 
@@ -60,9 +60,8 @@ class LastRun(NamedTuple):
 class RunState:
     """state.json as loaded (or empty): `found` when it was written under this key.
 
-    The records of this module are named tuples and this a plain class, not
-    dataclasses: a no-change run imports this module, and importing `dataclasses`
-    (with `inspect`) was a tenth of such a run's instructions."""
+    A plain class, and the records named tuples, not dataclasses: a run that finds
+    nothing changed imports this module and need not load `dataclasses` for it."""
 
     def __init__(
         self,
@@ -181,10 +180,11 @@ def _is_last_run(stored: object) -> bool:
 def cache_key(config_path: Path) -> str:
     """Everything a cached reading or rendering depends on besides the posts themselves:
     the config's bytes and where it is (which together fix where the posts are), and
-    the code of feeds and of the libraries that render (by their files' stat:
-    importing them to ask their version would cost more than a no-change run may take)."""
+    the code of feeds and of the libraries that render (by their files' stat, not by
+    importing them to ask their version, which a run that finds nothing changed
+    must not have to do)."""
     material = [f"format={CACHE_FORMAT}", f"config={config_path}"]
-    material += [f"{path.name}={_file_stamp(path)}" for path in _code_files()]
+    material += [f"{path.relative_to(CODE_FOLDER)}={_file_stamp(path)}" for path in _code_files()]
     for name in _LIBRARIES:
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None
@@ -195,9 +195,9 @@ def cache_key(config_path: Path) -> str:
 
 
 def _code_files() -> list[Path]:
-    """feeds' modules as they run: sources, and the compiled modules of a compiled
-    install (README, "Compiled install"), which can change without their sources."""
-    return sorted(path for path in CODE_FOLDER.iterdir() if path.name.endswith(_CODE_SUFFIXES))
+    """feeds' modules as they run: sources, and compiled modules, which can change
+    without their sources."""
+    return sorted(path for path in CODE_FOLDER.rglob("*") if path.name.endswith(_CODE_SUFFIXES))
 
 
 def _file_stamp(path: Path) -> str:
@@ -224,9 +224,8 @@ def tree_digest(listing: Listing) -> str:
 
 def files_digest(files: Sequence[PostFile]) -> Any:
     digest = hashlib.sha256("\0".join([post_file.relative for post_file in files]).encode())
-    # The stamps as one array of integers: formatting 10,000 tuples took 20 ms. Filled
-    # from a list: `array("q", iterator)` stores item by item (5.7 ms at 10,000 files,
-    # against 2.6 ms for the same bytes), and every cron run digests the tree.
+    # The stamps as one array of integers, not formatted as text: every cron run
+    # digests the whole tree. Filled from a list, which `array` copies at once.
     unstated = (-1, -1, -1, -1)  # no file has a negative size
     stamps = list(chain.from_iterable([post_file.stamp or unstated for post_file in files]))
     packed = array("q")

@@ -1,8 +1,8 @@
-"""Feeds as bytes: one small serializer per format. Pure.
+"""Atom and RSS as bytes, through feedgen. Pure.
 
 feedgen writes the XML, but its API is a stateful builder whose defaults leak
-the clock and the library's version into every feed. The XML serializers here
-set every value explicitly from a `Feed`, so the bytes depend on the input alone:
+the clock and the library's version into every feed. The serializers here set
+every value explicitly from a `Feed`, so the bytes depend on the input alone:
 
 - entries are appended (feedgen prepends by default, reversing the order);
 - the feed's and each entry's `updated` are always set (feedgen's default is now);
@@ -11,61 +11,31 @@ set every value explicitly from a `Feed`, so the bytes depend on the input alone
   further links (WebSub hub, RFC 5005 archives) go through a feedgen extension;
 - content is escaped text, never CDATA (which breaks on a literal "]]>");
 - RSS authors without an email become dc:creator (RSS <author> must be an email).
-
-JSON Feed needs no library: it is a dict dumped with a fixed key order.
 """
 
 from __future__ import annotations
 
 import html
-import importlib
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .fields import Person
+from feedgen.feed import FeedGenerator
+from lxml import etree
 
-if TYPE_CHECKING:  # imported when a feed is rendered, not when feeds is
+from ..formats import BY_NAME
+from ..model import Entry, Feed, Person
+
+if TYPE_CHECKING:
     from feedgen.entry import FeedEntry
-    from feedgen.feed import FeedGenerator
-    from lxml.etree import _Element
-
-    from .content import Entry
 
 GENERATOR = "feeds"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"
-JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-
-
-@dataclass(frozen=True)
-class Feed:
-    """A feed in no particular format; `updated` is its newest entry's.
-
-    `links` are extra (rel, href) pairs such as RFC 5005's prev-archive;
-    `archive` marks an archive document; `stylesheet` is the CSS that lets a
-    browser show the feed as a page.
-    """
-
-    title: str
-    description: str
-    site_url: str
-    self_url: str
-    author: Person
-    language: str | None
-    updated: datetime
-    entries: tuple[Entry, ...]
-    hub: str | None = None
-    links: tuple[tuple[str, str], ...] = ()
-    archive: bool = False
-    stylesheet: str | None = None
 
 
 def render_atom(feed: Feed) -> bytes:
     """Atom 1.0 (RFC 4287); dates keep the offset they were written with."""
-    generator = _generator(feed, "application/atom+xml")
+    generator = _generator(feed, BY_NAME["atom"].media_type)
     for entry in feed.entries:
         item = _entry(generator, entry)
         item.published(entry.published)
@@ -81,7 +51,7 @@ def render_atom(feed: Feed) -> bytes:
 
 def render_rss(feed: Feed) -> bytes:
     """RSS 2.0 following the RSS Advisory Board's best practices; dates in GMT."""
-    generator = _generator(feed, "application/rss+xml")
+    generator = _generator(feed, BY_NAME["rss"].media_type)
     generator.lastBuildDate(_gmt(feed.updated))
     if feed.author.email:
         generator.managingEditor(f"{feed.author.email} ({feed.author.name})")
@@ -101,46 +71,7 @@ def render_rss(feed: Feed) -> bytes:
     return _with_stylesheet(generator.rss_str(pretty=True), feed)
 
 
-def render_json(feed: Feed) -> bytes:
-    """JSON Feed 1.1, with the same entries, ids and dates as the Atom feed."""
-    document: dict[str, Any] = {
-        "version": JSON_FEED_VERSION,
-        "title": feed.title,
-        "home_page_url": feed.site_url,
-        "feed_url": feed.self_url,
-        "description": feed.description,
-    }
-    if feed.language:
-        document["language"] = feed.language
-    document["authors"] = [_json_author(feed.author)]
-    if feed.hub:
-        document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
-    document["items"] = [_json_item(entry) for entry in feed.entries]
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-FORMATS: dict[str, Callable[[Feed], bytes]] = {
-    "atom.xml": render_atom,
-    "rss.xml": render_rss,
-    "feed.json": render_json,
-}
-"""Each feed file name (see `layout.FORMAT_NAMES`) and the serializer that writes it."""
-
-MEDIA_TYPES = {
-    "atom.xml": "application/atom+xml",
-    "rss.xml": "application/rss+xml",
-    "feed.json": "application/feed+json",
-}
-
-
-def load_libraries() -> None:
-    """Import feedgen (and with it lxml and dateutil) now rather than on first use."""
-    importlib.import_module("feedgen.feed")
-
-
 def _generator(feed: Feed, self_type: str) -> FeedGenerator:
-    from feedgen.feed import FeedGenerator
-
     generator = FeedGenerator()
     generator.id(feed.self_url)
     generator.title(feed.title)
@@ -171,19 +102,17 @@ class _ExtraLinks:
     def extend_ns(self) -> dict[str, str]:
         return {"fh": HISTORY_NS} if self.archive else {}
 
-    def extend_atom(self, feed: _Element) -> _Element:
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
         # feedgen's Atom elements carry no namespace of their own (the root declares
         # it as the default), so ours must not either, or lxml invents a prefix.
         self._add(feed, "link")
         return feed
 
-    def extend_rss(self, rss: _Element) -> _Element:
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
         self._add(rss[0], f"{{{ATOM_NS}}}link")  # in the channel, as atom:link
         return rss
 
-    def _add(self, parent: _Element, link_tag: str) -> None:
-        from lxml import etree
-
+    def _add(self, parent: etree._Element, link_tag: str) -> None:
         for rel, href in self.links:
             etree.SubElement(parent, link_tag, rel=rel, href=href)
         if self.archive:
@@ -211,32 +140,6 @@ def _entry(generator: FeedGenerator, entry: Entry) -> FeedEntry:
     if categories:
         item.category(categories)
     return item
-
-
-def _json_item(entry: Entry) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": entry.id, "url": entry.link, "title": entry.title}
-    if entry.content_html:
-        item["content_html"] = entry.content_html
-    else:
-        item["content_text"] = entry.summary
-    if entry.summary:
-        item["summary"] = entry.summary
-    item["date_published"] = entry.published.isoformat()
-    item["date_modified"] = entry.updated.isoformat()
-    if entry.author is not None:
-        item["authors"] = [_json_author(entry.author)]
-    tags = [category.name for category in entry.categories] + list(entry.tags)
-    if tags:
-        item["tags"] = list(dict.fromkeys(tags))
-    return item
-
-
-def _json_author(person: Person) -> dict[str, str]:
-    """JSON Feed authors have no email field; a mailto: URL carries it."""
-    author = {"name": person.name}
-    if person.email:
-        author["url"] = f"mailto:{person.email}"
-    return author
 
 
 def _person(person: Person) -> dict[str, str]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+
+from ..model import Person
 
 _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
@@ -27,14 +28,6 @@ _PROFILE_KEYS = frozenset(
 
 class FieldError(ValueError):
     """A value of the wrong shape; the message is shown after `path:line:`."""
-
-
-@dataclass(frozen=True)
-class Person:
-    """An author: a name, and an email address when one is known."""
-
-    name: str
-    email: str | None = None
 
 
 def text(key: str, value: Any, *, required: bool = False) -> str | None:

@@ -20,7 +20,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .text import xml_safe
+from . import xml_safe
 
 if TYPE_CHECKING:
     import yaml
@@ -142,8 +142,8 @@ class _Builder:
 # The fast paths. Nearly all front matter is flat `key: value` lines; reading those
 # with a few regular expressions is several times cheaper than libyaml's node
 # graph. Most of the rest, and most site.yaml files, nest mappings and `- item`
-# lists by indentation, which a second path reads line by line: importing PyYAML
-# for site.yaml was a sixth of a no-change cron run. Both accept only forms whose
+# lists by indentation, which a second path reads line by line, so that a run
+# need not import PyYAML for them. Both accept only forms whose
 # meaning is certain and return None for anything else (comments after values,
 # escapes, block scalars, flow mappings of more than plain words, ...), which then
 # goes through libyaml; tests check that each gives libyaml's result whenever it
@@ -154,8 +154,8 @@ _FLAT_LINES = re.compile(
     re.MULTILINE,
 )
 """One match per line: its key and value, or nothing for a blank line or a comment,
-or (last group) any other line. A single `findall` over the whole front matter
-costs a third of matching line by line."""
+or (last group) any other line. One `findall` over the whole front matter, rather
+than a match per line."""
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\["\\/])*)"')
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _ESCAPE = re.compile(r"\\(.)")

@@ -4,9 +4,8 @@ reported and touches no feed.
 Cron runs `feeds build` every few minutes and almost every run finds nothing changed,
 so this check needs only state.json, a listing of the posts folder with each file's
 stat, and the stat of the output files: not site.yaml parsed, no post read, no stage
-of the pipeline. The `feeds` command makes it before importing click or the pipeline
-(see feeds.console); `feeds.pipeline.build` makes the same check first, and goes on
-with what the probe found when something did change.
+of the pipeline. `run.build` makes this check first, and goes on with what the probe
+found when something did change.
 """
 
 from __future__ import annotations
@@ -14,18 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from .layout import output_patterns, split_outputs
-from .listing import Listing, list_post_files
-from .problems import problems_from_located_rows
-from .publish import (
-    PublishReport,
-    find_stale,
+from ..formats import split_outputs
+from ..model import BuildResult, PublishReport
+from ..publish import (
     output_lock,
-    own_index_page,
-    prune,
     remove_all_leftovers,
+    stale_outputs,
 )
-from .result import BuildResult
+from ..source.listing import Listing, list_post_files
+from .records import problems_from_located_rows
 from .state import RunState, load_state, tree_digest
 
 
@@ -83,9 +79,6 @@ def replay(
     feeds, site_pages = split_outputs(last.feeds)
     with output_lock(out_dir, wait):
         remove_all_leftovers(out_dir, last.feeds)
-        patterns = output_patterns(own_index_page(out_dir, last.index_page))
-        stale = find_stale(out_dir, set(last.feeds), patterns)
-        if prune_stale:
-            prune(out_dir, stale)
+        stale = stale_outputs(out_dir, set(last.feeds), last.index_page, prune_stale=prune_stale)
     report = PublishReport((), tuple(sorted(last.feeds)))
     return BuildResult(warnings, last.posts, feeds, report, site_pages, stale, prune_stale)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from dataclasses import dataclass
-from datetime import datetime
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
@@ -18,10 +16,9 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
-from .config import SiteConfig
-from .fields import Person
-from .posts import Category, Post
-from .text import xml_safe
+from ..config import SiteConfig
+from ..model import Entry, Post
+from ..text import xml_safe
 
 _CHARACTER_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);")
 _GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
@@ -49,9 +46,8 @@ def _absolute(_tag: str, attribute: str, value: str) -> str | None:
         return None
 
 
-# Made once: building a sanitizer from these settings took two thirds of each clean
-# (126 posts: 11.7 ms against 3.9 ms). The post's URLs reach `_absolute` through
-# `_LINK_BASES`, which holds per thread.
+# Made once, not per post: building a sanitizer costs more than cleaning a post with
+# it. The post's URLs reach `_absolute` through `_LINK_BASES`, which holds per thread.
 _SANITIZER = nh3.Cleaner(
     attributes=_ALLOWED_ATTRIBUTES,
     attribute_filter=_absolute,
@@ -65,22 +61,6 @@ _BLOCK_BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 _LEADING_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>.*?</h\1>", re.IGNORECASE | re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One post as every feed format shows it; `content_html` is None in summary-only feeds."""
-
-    id: str
-    title: str
-    link: str
-    published: datetime
-    updated: datetime
-    author: Person | None
-    categories: tuple[Category, ...]
-    tags: tuple[str, ...]
-    summary: str
-    content_html: str | None
 
 
 def make_entry(post: Post, body: str, config: SiteConfig) -> Entry:

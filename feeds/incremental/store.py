@@ -4,15 +4,14 @@ A cron run every few minutes over a site that never stops growing must not
 parse ten thousand posts to learn that nothing changed. Two files, beside
 site.yaml in `.feeds-cache/`:
 
-- `state.json` (small): what the last run saw and wrote (see feeds.state). A
-  run that finds it all still true has nothing to do (see feeds.replay).
+- `state.json` (small): what the last run saw and wrote (see `state`). A
+  run that finds it all still true has nothing to do (see `replay`).
 - `posts-NN.pickle`: per post file, its checked front matter (or its problems)
   under its stat, in 32 files by a hash of the path (an edit rewrites one).
   Loaded only when something changed, so only changed posts are read.
-  A pickle, because 10,000 posts load from it in a fraction of the time JSON
-  takes to be turned back into posts. Its SHA-256 comes first, so damage is
-  noticed; it is read by an unpickler that can make only posts' parts, dates and
-  plain values, so a planted file cannot run code.
+  Pickles (see `pickles`), which load back into posts far quicker than JSON.
+- `plan.pickle`: the last run's plan, for an edit to be planned without the rest
+  of the site (see `replan`).
 
 It is never trusted blindly:
 - it lives beside site.yaml, never in the output folder, where the web server
@@ -31,14 +30,15 @@ import zlib
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
-from .dates import instant
-from .forks import reap, run_forked
-from .listing import Listing, PostFile, Stamp
+from ..model import Stamp
+from ..publish import remove_leftovers
+from ..source.listing import Listing, PostFile
+from .parallel import reap, run_forked
+from .pickles import load_pickle, save_pickle, write_cache_file
 from .state import (
     CACHE_FORMAT,
     STATE_FILE,
@@ -51,7 +51,7 @@ from .state import (
 )
 
 if TYPE_CHECKING:
-    from .posts import Post, PostEntry, PostRecord
+    from .records import PostEntry, PostRecord
 
 _RACY_NS = 2_000_000_000
 PLAN_FILE = "plan.pickle"
@@ -178,8 +178,8 @@ class BuildCache:
     def forget_posts_except(self, relatives: AbstractSet[str]) -> None:
         for number in range(POSTS_SHARDS):
             shard = self.shard(number)
-            # Not `shard.keys() - relatives`: that walks all of `relatives` for every
-            # file of readings (6 ms of a 10,000-post build).
+            # Not `shard.keys() - relatives`, which would walk all of `relatives` for
+            # every file of readings.
             gone = [relative for relative in shard if relative not in relatives]
             for relative in gone:
                 del shard[relative]
@@ -218,9 +218,9 @@ def save_readings_meanwhile(cache: BuildCache) -> None:
     renders and publishes; `saver_awaited` waits for it.
 
     Called as soon as reading is done: after a full read the readings are most of the
-    cache (0.07 s at 10,000 posts, 0.7 s at 100,000), and nothing later changes them.
-    Below a quarter of the files (an edit, a few new posts) a process costs more than it
-    saves, and `save_cache` writes them itself, as it does those of a writer that failed.
+    cache, and nothing later changes them. Below a quarter of the files (an edit, a few
+    new posts) a process costs more than it saves, and `save_cache` writes them itself,
+    as it does those of a writer that failed.
     """
     numbers = sorted(cache._changed_shards)
     if cache._saver is not None or len(numbers) < POSTS_SHARDS // 4:
@@ -259,26 +259,23 @@ def _header(cache: BuildCache) -> dict[str, Any]:
 
 
 def _save_readings(cache: BuildCache, numbers: Iterable[int], header: dict[str, Any]) -> None:
-    from .cachefiles import save_pickle
-
     for number in numbers:
         save_pickle(posts_file(cache.folder, number), {**header, "posts": cache.shard(number)})
 
 
 def save_cache(cache: BuildCache) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not kept."""
-    from .cachefiles import save_pickle, write_atomically
-
     _wait_for_saver(cache)
     header = _header(cache)
     with contextlib.suppress(OSError):
         cache.folder.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(cache.folder)
         _save_readings(cache, sorted(cache._changed_shards), header)
         cache._changed_shards.clear()
         if cache.plan_changed:
             plan = None if cache.plan is None else tuple(cache.plan)
             save_pickle(cache.folder / PLAN_FILE, {**header, "plan": plan})
-        write_atomically(cache.folder / STATE_FILE, cache.state.encoded(header))
+        write_cache_file(cache.folder / STATE_FILE, cache.state.encoded(header))
 
 
 def posts_file(folder: Path, number: int) -> Path:
@@ -299,21 +296,5 @@ def _load_posts(folder: Path, number: int, key: str) -> tuple[dict[str, PostEntr
 
 def _load_pickle(path: Path, key: str) -> dict[str, Any] | None:
     """One of our pickle files, if it is whole and written for this key."""
-    from .cachefiles import load_pickle
-
     data = load_pickle(path)
     return data if is_ours(data, key) else None
-
-
-def next_due_ns(posts: Iterable[Post], now: datetime) -> int | None:
-    """When the earliest scheduled post falls due or a post expires: until then, time
-    changes no feed."""
-    now_us = instant(now)
-    due = [
-        moment
-        for post in posts
-        if not post.draft
-        for moment in (post.instant, None if post.expires is None else instant(post.expires))
-        if moment is not None and moment > now_us
-    ]
-    return min(due) * 1000 if due else None  # microseconds to nanoseconds

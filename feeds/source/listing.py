@@ -1,7 +1,7 @@
 """Finding post files: the one walk of the posts folder, with each file's stat.
 
 Every run starts here, even one that then finds nothing changed; so this module
-holds only the walk, and reading a post is `feeds.posts`' business.
+holds only the walk, and reading a post is `source.post`'s business.
 """
 
 from __future__ import annotations
@@ -14,26 +14,20 @@ from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .problems import Problem, Severity
+from ..model import Problem, Severity, Stamp
 
 if TYPE_CHECKING:
-    from .config import SiteConfig
+    from ..config import SiteConfig
 
 _POST_SUFFIXES = (".md", ".markdown", ".html")
 _GLOB_PARTS = re.compile(r"(\*\*/|\*\*|\*|\?)")
 _GLOB_REGEX = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
 
 
-Stamp = tuple[int, ...]
-"""`file_stamp`'s four integers. Of any length to the type checker on purpose: mypyc
-turns a fixed-length tuple into a C struct and boxes a new tuple, with new integers,
-wherever it is stored again, so the compiled post reader gave each post its own copy
-of the stamp its listing already holds (9 MB more at 100,000 posts)."""
-
 STAT_WHILE_READING_MAX = 30_000
 """Beyond this many files, a listing asked for without stamps is stat'ed all the same:
-stamps made while reading lie scattered among the reading's short-lived objects, and
-at 100,000 posts the build's peak memory grew by 10 to 15 MB (to over 300 MB)."""
+stamps made while reading would lie scattered among the reading's short-lived
+objects, and a large site's peak memory grows with the fragments."""
 
 
 def file_stamp(status: os.stat_result) -> Stamp:
@@ -44,11 +38,8 @@ def file_stamp(status: os.stat_result) -> Stamp:
 
 class PostFile(NamedTuple):
     """A post file found below the posts folder; `stamp` is None if it was not (or could
-    not be) stat'ed.
-
-    A named tuple holding the stamp rather than the whole stat result: every run,
-    even one that finds nothing changed, makes one per post (100,000 stat results
-    took 50 MB)."""
+    not be) stat'ed. The stamp rather than the whole stat result: every run, even one
+    that finds nothing changed, keeps one per post."""
 
     relative: str
     path: str
@@ -98,7 +89,7 @@ def list_post_files(
     the posts as the last run's state recorded them, without reading site.yaml.
 
     A run with no cache to compare against reads every file anyway, and takes each
-    file's stat as it reads it: a `stat` per file was a twentieth of such a build.
+    file's stat as it reads it rather than once more here.
 
     Names starting with `_` are skipped with a note: generators keep drafts
     (`_drafts/`), section pages (`_index.md`) and their own files there.
@@ -149,7 +140,7 @@ class _Walk:
         self.problems: list[Problem] = []
 
     def folder(self, folder: str, prefix: str) -> None:
-        # Entry by entry, not as a list: 100,000 entries held at once left 50 MB of
+        # Entry by entry, not as a list: a large folder's entries held at once leave
         # fragmented memory behind them. The common case, a post file, is handled in
         # the loop, without a call of its own: every cron run lists every post.
         is_post, stamp, found = self.is_post, self.stamp, self.found

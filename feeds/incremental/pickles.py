@@ -1,20 +1,18 @@
-"""The build cache's files on disk: pickles written whole with their SHA-256 in front
-and read back by an unpickler that can make only posts' parts, dates and plain values;
-and the atomic write every cache file goes through, `state.json` included.
-
-Apart from `feeds.cache` because a no-change run reads only `state.json`: it
-never imports pickle (2 ms).
-"""
+"""The build cache's pickle files: written whole with their SHA-256 in front, and read
+back by an unpickler that can make only posts' parts, dates and plain values, so a
+planted file can at worst be wrong (which its key and each record's check catch),
+never run code. A run that finds nothing changed reads only state.json and never
+imports this module."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
 import pickle
 from pathlib import Path
 from typing import Any
+
+from ..publish import write_atomically
 
 _CHECKSUM_BYTES = 32  # the SHA-256 of the pickle, in front of it
 
@@ -47,12 +45,17 @@ def load_pickle(path: Path) -> object | None:
 
 def save_pickle(path: Path, data: dict[str, Any]) -> None:
     encoded = pickle.dumps(data, protocol=5)
-    write_atomically(path, hashlib.sha256(encoded).digest() + encoded)
+    write_cache_file(path, hashlib.sha256(encoded).digest() + encoded)
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Private to the user who runs feeds (it holds drafts' metadata), and not flushed
+    to disk: a cache lost in a power cut is only rebuilt."""
+    write_atomically(path, data, mode=0o600, durable=False)
 
 
 class _PostsUnpickler(pickle.Unpickler):
-    """Makes nothing but what `post_record` holds: a cache file written by anyone
-    else can at worst be wrong, which its key and each record's check then catch."""
+    """Makes nothing but what `records.post_record` holds."""
 
     ALLOWED = frozenset(
         {
@@ -60,8 +63,8 @@ class _PostsUnpickler(pickle.Unpickler):
             ("datetime", "timezone"),
             ("datetime", "timedelta"),
             ("zoneinfo", "ZoneInfo"),
-            ("feeds.posts", "Category"),
-            ("feeds.fields", "Person"),
+            ("feeds.model", "Category"),
+            ("feeds.model", "Person"),
         }
     )
 
@@ -80,20 +83,3 @@ def _zone_loader(owner: object, name: str) -> Any:
     if owner is not ZoneInfo or name != "_unpickle":
         raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the cache")
     return ZoneInfo._unpickle  # type: ignore[attr-defined]  # what pickle stores a zone by
-
-
-def write_atomically(path: Path, encoded: bytes) -> None:
-    """Replace the file whole: a reader sees the old bytes or the new, never a part."""
-    for leftover in path.parent.glob(f"{path.name}.*.tmp"):
-        leftover.unlink()  # from a killed run
-    import tempfile  # with shutil, bz2 and lzma: 4 ms a no-change run does not need
-
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(encoded)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -11,8 +11,8 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-from .text import xml_safe
-from .yamltext import Located, YamlTextError
+from ..text import xml_safe
+from ..text.yamltext import Located, YamlTextError
 
 _KEY_LINE = re.compile(r"""^[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[=.]""")
 _TABLE_LINE = re.compile(r"""^[ \t]*\[\[?[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))""")

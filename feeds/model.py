@@ -1,0 +1,207 @@
+"""The records every stage shares: a post, a stream, an entry, a feed, a problem, a result.
+
+Named tuples, not dataclasses: a site has tens of thousands of posts, and a tuple is
+the cheapest object to make, to send between processes and to keep in the build
+cache; and a run that finds nothing changed imports this module, which must stay
+light. Each stage's own working types live with the stage.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
+
+
+class ConfigNotFoundError(FileNotFoundError):
+    """No site.yaml where one was expected: a usage error, not bad input."""
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+    """Not a problem: what was left out and why (a file that is no post), shown with -v."""
+
+
+class Problem(NamedTuple):
+    """One thing wrong with one file, at one line when the line is known.
+
+    `message` says what is wrong and what to write instead, so that the printed
+    form `path:line: message` is enough to fix the file without reading docs.
+    Every stage collects problems instead of raising on the first one, so a single
+    run reports everything that is wrong with a site at once.
+    """
+
+    path: Path
+    line: int | None
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def format(self, relative_to: Path | None = None) -> str:
+        where = display_path(self.path, relative_to)
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        prefix = {Severity.ERROR: "", Severity.WARNING: "warning: ", Severity.NOTE: "note: "}[
+            self.severity
+        ]
+        return f"{where}: {prefix}{self.message}"
+
+
+def display_path(path: Path, relative_to: Path | None = None) -> str:
+    """Show paths the way the user typed them: relative when below the working folder."""
+    base = relative_to if relative_to is not None else Path.cwd()
+    if path.is_absolute() and path.is_relative_to(base):
+        return os.path.relpath(path, base)
+    return str(path)
+
+
+class Person(NamedTuple):
+    """An author: a name, and an email address when one is known."""
+
+    name: str
+    email: str | None = None
+
+
+class Category(NamedTuple):
+    """A category as it appears in paths (`slug`) and to people (`name`)."""
+
+    slug: str
+    name: str
+
+
+Stamp = tuple[int, ...]
+"""A file's size, mtime, inode and ctime (see `source.listing.file_stamp`): together
+they change whenever the file's bytes do."""
+
+
+class Post(NamedTuple):
+    """A post's front matter, checked (see `source.keys`). The body is not kept: it is
+    read again for the few posts that reach a feed, so memory does not grow with the
+    site."""
+
+    source: str
+    """The file's path, as listed."""
+    stamp: Stamp
+    """The file's stat when it was read: changes whenever the body does."""
+    slug: str
+    id: str
+    link: str
+    title: str
+    published: datetime
+    instant: int
+    """`published` as whole microseconds since the epoch (`dates.instant`): what feeds
+    are ordered and scheduled by, exact and cheap to compare across time zones."""
+    updated: datetime
+    categories: tuple[Category, ...]
+    tags: tuple[str, ...]
+    author: Person | None
+    summary: str | None
+    body_line: int
+    draft: bool = False
+    expires: datetime | None = None
+    """Hugo's `expiryDate`: the post leaves every feed at this moment."""
+
+    @property
+    def is_markdown(self) -> bool:
+        """`.html` posts are HTML (Jekyll's rule): no Markdown code blocks in them."""
+        return os.path.splitext(self.source)[1] != ".html"
+
+
+class Stream(NamedTuple):
+    """One feed's posts, newest first, regardless of format.
+
+    `directory` is where the feed's files go, relative to the output folder and
+    its URL ("" for the site-wide feed, "categories/news/" for a category).
+    `prev_archive` is the directory of the newest archive page before this
+    one; on archive pages, `next_archive` is the page after it and `current`
+    the directory of the subscription feed.
+    """
+
+    key: str
+    title: str
+    description: str
+    directory: str
+    posts: tuple[Post, ...]
+    prev_archive: str | None = None
+    next_archive: str | None = None
+    current: str | None = None
+
+    @property
+    def is_archive(self) -> bool:
+        return self.current is not None
+
+
+class Entry(NamedTuple):
+    """One post as every feed format shows it; `content_html` is None in summary-only feeds."""
+
+    id: str
+    title: str
+    link: str
+    published: datetime
+    updated: datetime
+    author: Person | None
+    categories: tuple[Category, ...]
+    tags: tuple[str, ...]
+    summary: str
+    content_html: str | None
+
+
+class Feed(NamedTuple):
+    """A feed in no particular format; `updated` is its newest entry's.
+
+    `links` are extra (rel, href) pairs such as RFC 5005's prev-archive;
+    `archive` marks an archive document; `stylesheet` is the CSS that lets a
+    browser show the feed as a page.
+    """
+
+    title: str
+    description: str
+    site_url: str
+    self_url: str
+    author: Person
+    language: str | None
+    updated: datetime
+    entries: tuple[Entry, ...]
+    hub: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    archive: bool = False
+    stylesheet: str | None = None
+
+
+class PublishReport(NamedTuple):
+    """The output files a run replaced and those it found already holding their bytes
+    (left untouched, so feed readers' conditional requests still get 304)."""
+
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+class BuildResult(NamedTuple):
+    """What a run found and did. `report` is None when nothing was written."""
+
+    problems: tuple[Problem, ...]
+    posts: int
+    feeds: tuple[str, ...]
+    report: PublishReport | None
+    pages: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()
+    pruned: bool = False
+    ping_failures: Mapping[str, str] = MappingProxyType({})
+    pinged: tuple[str, ...] = ()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.is_error for problem in self.problems)
+
+    @property
+    def published(self) -> bool:
+        return self.report is not None

@@ -1,0 +1,100 @@
+"""Every file a build writes, as an `Output`: what it shows, and a fingerprint of all
+its bytes depend on. Pure: the same streams and config give the same outputs.
+
+A fingerprint must change whenever anything that reaches the file does, since a run
+with the build cache skips an output whose file already holds its fingerprint's
+bytes. So it is derived from the data, never from a hand-made list of fields: a
+stream's every field, and for each post its file and that file's stamp (a post is
+made from its file's bytes, the config and feeds' code alone; the cache is keyed
+by the other two).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple
+
+from ..formats import BY_NAME, OPML, STYLESHEET, Format
+from ..model import Post, Stream
+
+if TYPE_CHECKING:
+    from ..config import SiteConfig
+
+INDEX_ENTRIES = 5
+"""Newest entries the index page shows per feed."""
+
+
+class Listed(NamedTuple):
+    """A subscription feed as pages list it: its stream and its formats, preferred first."""
+
+    stream: Stream
+    formats: tuple[Format, ...]
+
+
+class Output(NamedTuple):
+    """One output file: a feed in `format`, or a page (`kind` "index", "opml",
+    "stylesheet"), the posts whose entries it shows, and a fingerprint of everything
+    its bytes depend on."""
+
+    path: str
+    kind: str
+    fingerprint: str
+    posts: tuple[Post, ...] = ()
+    stream: Stream | None = None
+    format: Format | None = None
+    listed: tuple[Listed, ...] = ()
+
+    @property
+    def is_subscribed(self) -> bool:
+        """A feed readers subscribe to (not a page, not an archive page)."""
+        return self.stream is not None and not self.stream.is_archive
+
+
+def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
+    """Every output file of the site, with the fingerprint of what its bytes depend on."""
+    formats = [BY_NAME[name] for name in config.formats]
+    outputs: list[Output] = []
+    listed: list[Listed] = []
+    for stream in streams:
+        written = tuple(f for f in formats if f.archivable or not stream.is_archive)
+        material = _stream_material(stream)
+        for feed_format in written:
+            outputs.append(
+                Output(
+                    stream.directory + feed_format.file,
+                    "feed",
+                    _digest((feed_format.name, material)),
+                    stream.posts,
+                    stream,
+                    feed_format,
+                )
+            )
+        if not stream.is_archive and written:
+            listed.append(Listed(stream, written))
+    if not listed:
+        return outputs
+    if any(feed_format.archivable for feed_format in formats):
+        outputs.append(Output(STYLESHEET, "stylesheet", _digest("stylesheet")))
+    pages = [
+        (tuple(f.name for f in item.formats), _stream_material(item.stream)) for item in listed
+    ]
+    outputs.append(Output(OPML, "opml", _digest(("opml", pages)), listed=tuple(listed)))
+    if config.index_page:
+        shown = dict.fromkeys(post for item in listed for post in item.stream.posts[:INDEX_ENTRIES])
+        fingerprint = _digest(("index", pages))
+        outputs.append(
+            Output(config.index_page, "index", fingerprint, tuple(shown), listed=tuple(listed))
+        )
+    return outputs
+
+
+def _stream_material(stream: Stream) -> tuple[object, ...]:
+    return tuple(
+        tuple((post.source, post.stamp) for post in stream.posts) if name == "posts" else value
+        for name, value in zip(Stream._fields, stream, strict=True)
+    )
+
+
+def _digest(material: object) -> str:
+    return hashlib.sha256(repr(material).encode()).hexdigest()

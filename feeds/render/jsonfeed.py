@@ -1,0 +1,54 @@
+"""JSON Feed 1.1 as bytes: a dict dumped with a fixed key order, no library. Pure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Entry, Feed, Person
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json(feed: Feed) -> bytes:
+    """JSON Feed 1.1, with the same entries, ids and dates as the Atom feed."""
+    document: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": feed.title,
+        "home_page_url": feed.site_url,
+        "feed_url": feed.self_url,
+        "description": feed.description,
+    }
+    if feed.language:
+        document["language"] = feed.language
+    document["authors"] = [_json_author(feed.author)]
+    if feed.hub:
+        document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
+    document["items"] = [_json_item(entry) for entry in feed.entries]
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(entry: Entry) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": entry.id, "url": entry.link, "title": entry.title}
+    if entry.content_html:
+        item["content_html"] = entry.content_html
+    else:
+        item["content_text"] = entry.summary
+    if entry.summary:
+        item["summary"] = entry.summary
+    item["date_published"] = entry.published.isoformat()
+    item["date_modified"] = entry.updated.isoformat()
+    if entry.author is not None:
+        item["authors"] = [_json_author(entry.author)]
+    tags = [category.name for category in entry.categories] + list(entry.tags)
+    if tags:
+        item["tags"] = list(dict.fromkeys(tags))
+    return item
+
+
+def _json_author(person: Person) -> dict[str, str]:
+    """JSON Feed authors have no email field; a mailto: URL carries it."""
+    author = {"name": person.name}
+    if person.email:
+        author["url"] = f"mailto:{person.email}"
+    return author
