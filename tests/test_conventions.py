@@ -282,6 +282,14 @@ def test_posts_glob_narrows_and_widens(site: Site) -> None:
     assert "'posts_glob' must be patterns below" in build(site.config, now=NOW).problems[0].message
 
 
+def test_posts_glob_character_classes(site: Site) -> None:
+    for name in ("a", "b", "c", "notes/a"):
+        site.post(name)
+    site.write_config(BASIC_CONFIG + "posts_glob: ['[ab].md']\n")
+    result = build(site.config, now=NOW)
+    assert result.posts == 2 and not result.problems  # a.md and b.md, not notes/a.md
+
+
 def test_drafts_by_draft_or_published(site: Site) -> None:
     site.post("a", draft="true")
     site.post("b", published="false")

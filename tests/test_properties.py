@@ -36,7 +36,7 @@ from feeds.model import Category, Post, Problem, display_path
 from feeds.plan.streams import plan_streams
 from feeds.source.frontmatter import split_front_matter
 from feeds.source.keys import READ_KEYS as KNOWN_KEYS
-from feeds.source.listing import list_posts
+from feeds.source.listing import _post_matcher, list_posts
 from feeds.source.post import read_post
 from feeds.source.reading import read_posts
 from feeds.text import slugify, term_key, term_slug, xml_safe
@@ -1186,3 +1186,40 @@ XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\uf
 def test_xml_safe_removes_exactly_what_xml_cannot_carry(text: str) -> None:
     """The quick path for printable text must never keep a character XML 1.0 forbids."""
     assert xml_safe(text) == XML_FORBIDDEN.sub("", text)
+
+
+NAME_GLOB = (
+    st.lists(st.sampled_from(["*", "?", "a", "b", ".", "-", ".md"]), min_size=1, max_size=4)
+    .map("".join)
+    .filter(lambda name: "**" not in name)  # `**` is a folder's, on its own
+)
+GLOB_SEGMENT = st.one_of(st.just("**"), NAME_GLOB)
+LISTED_PATH = st.lists(
+    st.sampled_from(["a", "b", "ab", ".h", "a.md", ".a.md", "b-a.md"]), min_size=1, max_size=4
+).map("/".join)
+
+
+def documented_glob(pattern: str) -> re.Pattern[str]:
+    """README's rule for `posts_glob`, written out: `*` and `?` stay within a folder, a
+    `**/` spans any number of folders (none too), names with a dot are files like any
+    other, and anything else stands for itself."""
+    regex = ""
+    for segment in pattern.split("/")[:-1]:
+        if segment == "**":
+            regex += "(?:[^/]+/)*"
+        else:
+            regex += re.escape(segment).replace(r"\*", "[^/]*").replace(r"\?", "[^/]") + "/"
+    name = pattern.split("/")[-1]
+    return re.compile(regex + re.escape(name).replace(r"\*", "[^/]*").replace(r"\?", "[^/]"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GLOB_SEGMENT, max_size=2), NAME_GLOB, st.lists(LISTED_PATH))
+def test_posts_glob_matches_as_readme_says(folders: list[str], name: str, paths: list[str]) -> None:
+    pattern = "/".join([*folders, name])
+    if any(segment in (".", "..") for segment in pattern.split("/")):
+        return  # `.` and `..` name folders, never files
+    matches = _post_matcher([pattern])
+    expected = documented_glob(pattern)
+    for path in paths:
+        assert bool(matches(path)) == bool(expected.fullmatch(path)), (pattern, path)

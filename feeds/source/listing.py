@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from ..config import SiteConfig
 
 _POST_SUFFIXES = (".md", ".markdown", ".html")
-_GLOB_PARTS = re.compile(r"(\*\*/|\*\*|\*|\?)")
-_GLOB_REGEX = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
 
 
 STAT_WHILE_READING_MAX = 30_000
@@ -120,12 +118,12 @@ def _post_matcher(posts_glob: Sequence[str] | None) -> Callable[[str], object]:
     Called for every file of every run, so a C-level callable: no Python frame each."""
     if posts_glob is None:
         return methodcaller("endswith", _POST_SUFFIXES)
-    pattern = re.compile(
-        "|".join(
-            "".join(_GLOB_REGEX.get(part, re.escape(part)) for part in _GLOB_PARTS.split(glob))
-            for glob in posts_glob
-        )
-    )
+    from wcmatch import glob  # only for a site that sets posts_glob
+
+    # `*` and `?` stay within a folder, `**` spans folders, names starting with a dot
+    # are files like any other: a shell's globstar and dotglob.
+    included, _ = glob.translate(list(posts_glob), flags=glob.GLOBSTAR | glob.DOTGLOB)
+    pattern = re.compile("|".join(included))
     return pattern.fullmatch
 
 
