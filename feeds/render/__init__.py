@@ -1,6 +1,7 @@
 """Rendering: outputs to bytes. Pure: the same outputs, config and bodies give the same
-bytes. Markdown, HTML and XML libraries load here, so a run with nothing to render
-never loads them."""
+bytes. Markdown, HTML and XML libraries load with this package, every serializer a
+`formats.Format` names included, so a run with nothing to render never loads them and
+a build can load them all at once while its workers read posts."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from ..config import SiteConfig
 from ..model import Entry, Feed, Person
 from ..plan.outputs import Output
-from . import pages
+from . import jsonfeed, pages, xml  # noqa: F401  (the serializers, loaded with the package)
 from .content import make_entry
 
 
