@@ -221,23 +221,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="feeds", description=DESCRIPTION)
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", title="commands", parser_class=_Parser)
-    build = commands.add_parser(
-        "build",
-        help="read the posts and write the feeds",
-        description="Read the posts and write the feeds, changing only files whose bytes change.",
+    build = _command(
+        commands,
+        build_command,
+        "Read the posts and write the feeds, changing only files whose bytes change.",
     )
-    build.set_defaults(run=build_command, parser=build)
-    _config_option(build)
     build.add_argument(
         "--out",
         type=Path,
         metavar="DIRECTORY",
         help="write feeds here instead of the config's 'output'",
-    )
-    build.add_argument(
-        "--skip-invalid",
-        action="store_true",
-        help="publish the valid posts even if others have errors (still exits 1)",
     )
     build.add_argument(
         "--wait",
@@ -246,44 +239,41 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="wait this long for another run to finish, else exit 75 (default: 0)",
     )
-    build.add_argument(
-        "--prune",
-        action="store_true",
-        help="delete feeds of categories that no longer have published posts",
-    )
-    build.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="ignore the build cache: read and render everything",
-    )
-    build.add_argument(
-        "--ping",
-        action="store_true",
-        help="tell the WebSub hub (websub_hub in site.yaml) which feeds changed",
-    )
-    build.add_argument(
-        "-q", "--quiet", action="store_true", help="print nothing unless something is wrong"
-    )
-    build.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="list every feed file and what happened to it, and every file skipped and why",
-    )
-    check = commands.add_parser(
-        "check",
-        help="check site.yaml and every post; write nothing",
-        description="Check site.yaml and every post; write nothing.",
-    )
-    check.set_defaults(run=check_command, parser=check)
-    _config_option(check)
+    for flags, meaning in _BUILD_FLAGS:
+        build.add_argument(*flags, action="store_true", help=meaning)
+    check = _command(commands, check_command, "Check site.yaml and every post; write nothing.")
     check.add_argument(
         "-v", "--verbose", action="store_true", help="list every file skipped and why"
     )
     return parser
 
 
-def _config_option(command: argparse.ArgumentParser) -> None:
+_BUILD_FLAGS = (
+    (("--skip-invalid",), "publish the valid posts even if others have errors (still exits 1)"),
+    (("--prune",), "delete feeds of categories that no longer have published posts"),
+    (("--no-cache",), "ignore the build cache: read and render everything, in one process"),
+    (("--ping",), "tell the WebSub hub (websub_hub in site.yaml) which feeds changed"),
+    (("-q", "--quiet"), "print nothing unless something is wrong"),
+    (
+        ("-v", "--verbose"),
+        "list every feed file and what happened to it, and every file skipped and why",
+    ),
+)
+
+
+def _command(
+    commands: argparse._SubParsersAction[_Parser],
+    run: Callable[[argparse.Namespace], int],
+    description: str,
+) -> argparse.ArgumentParser:
+    """A command named after its function (`build_command` is `feeds build`), with the
+    --config option every command takes."""
+    name = run.__name__.removesuffix("_command")
+    summary = description.rstrip(".")
+    command = commands.add_parser(
+        name, help=summary[0].lower() + summary[1:], description=description
+    )
+    command.set_defaults(run=run, parser=command)
     command.add_argument(
         "--config",
         type=Path,
@@ -292,6 +282,7 @@ def _config_option(command: argparse.ArgumentParser) -> None:
         help="the site's config file; posts and output paths are relative to it "
         "(default: site.yaml)",
     )
+    return command
 
 
 class _Version(argparse.Action):

@@ -86,11 +86,6 @@ def instant(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def instant_ns(moment: datetime) -> int:
-    """`instant` in nanoseconds, as time.time_ns() and the build cache count."""
-    return instant(moment) * 1000
-
-
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

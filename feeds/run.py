@@ -84,20 +84,20 @@ def build(
     run holds the output folder for longer than `wait` seconds, and
     `PublishError` when the output cannot be written.
     """
-    now = now if now is not None else datetime.now(UTC)
+    now = now if now is not None else datetime.now(UTC)  # the clock, read once
     config_file = Path(config_path).absolute()
     out = Path(output_dir).absolute() if output_dir else None
-    speed = _incremental(config_file) if use_cache else None
+    speed = _incremental(config_file) if use_cache else None  # the one door, if wanted
     if speed is not None and write:
         unchanged = speed.replay(out, now, wait=wait, prune_stale=prune_stale, ping=ping)
         if unchanged is not None:
-            return unchanged
+            return unchanged  # nothing changed since the last run: its result again
 
     from .config import load_config
     from .plan import plan_site
     from .source.reading import read_posts
 
-    config, problems = load_config(config_file)
+    config, problems = load_config(config_file)  # 1 config
     if config is None:
         return BuildResult(tuple(problems), 0, (), None)
     out_dir = out or config.output_dir.absolute()
@@ -105,7 +105,7 @@ def build(
         if speed is not None:
             site = speed.plan(config, now, out_dir, writes=write)
         else:
-            site = plan_site(read_posts(config), config, now)
+            site = plan_site(read_posts(config), config, now)  # 2 read posts, 3 plan
         feeds, pages = split_outputs([*(o.path for o in site.outputs), *site.kept])
         result = BuildResult(site.problems, site.posts, feeds, None, pages)
         if not write or (site.has_errors and not skip_invalid):
@@ -113,7 +113,7 @@ def build(
                 speed.unpublished()
             return result
         with output_lock(out_dir, wait):
-            done = _render_and_publish(site, config, out_dir, speed, prune_stale)
+            done = _render_and_publish(site, config, out_dir, speed, prune_stale)  # 4, 5
         warnings = site.problems + tuple(_foreign_page(out_dir / o.path) for o in done.foreign)
         if speed is not None:
             speed.published(config, out_dir, done.rendered, done.outputs, warnings)
@@ -122,7 +122,7 @@ def build(
         )
         subscribed = {output.path for output in done.outputs if output.is_subscribed}
         changed = [path for path in done.report.written if path in subscribed]
-        return _notified(result, config, speed, changed, ping)
+        return _notified(result, config, speed, changed, ping)  # 6 notify
 
 
 def _incremental(config_file: Path) -> Incremental:

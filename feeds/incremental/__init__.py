@@ -1,20 +1,21 @@
 """The one door to everything that only makes a build faster.
 
-`run.build` asks an `Incremental` (when it has one) at four points, and every
-answer is either what the reference build would compute or "don't know", after
-which the build does the work itself:
+`run.build` asks an `Incremental`, when it has one, at three points, and every answer
+is either what the reference build would compute or "don't know", after which the
+build does the work itself:
 
-- `replay`: nothing changed since the last run (state.json, the posts' stats and
-  the output files say so): its result again, without reading site.yaml or a post;
-- `replan`: only posts' texts changed: the last run's plan with those posts swapped
-  in, reading only the changed files;
-- `read_posts`: every post, reusing the readings of unchanged files and reading the
-  rest on every core;
-- `is_current`: an output file already holds the bytes its fingerprint stands for.
+- `replay`: nothing changed since the last run (state.json, the posts' stats and the
+  output files say so): its result again, without reading site.yaml or a post;
+- `plan`: after an edit that leaves every post in its feeds, the last run's plan with
+  the edited posts swapped in, reading only them; else every post read (unchanged
+  files' readings reused, the rest on every core) and planned as the reference does;
+- `is_current`: an output file already holds its fingerprint's bytes.
 
-Without it (`--no-cache`, `build(use_cache=False)`) a build is the reference cold
-build; with it the bytes are the same, which the tests check. What it learns is
-kept in `.feeds-cache/` beside site.yaml (see `store`), never trusted without proof.
+It is told what the run published (`published`, `unpublished`, `pinged`), to keep
+for the next. Without it (`--no-cache`, `build(use_cache=False)`) a build is the
+reference cold build; with it the bytes are the same, which the tests check. What
+it learns is kept in `.feeds-cache/` beside site.yaml (see `store`), and never
+trusted without proof.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..dates import instant_ns
+from ..dates import instant
 from ..model import BuildResult, Problem
 from .replay import probe, replay
 
@@ -54,7 +55,7 @@ class Incremental:
     ) -> BuildResult | None:
         """The last run's result, if this run would do exactly the same; else None."""
         return replay(
-            self.probed, out_dir, instant_ns(now), wait=wait, prune_stale=prune_stale, ping=ping
+            self.probed, out_dir, instant(now), wait=wait, prune_stale=prune_stale, ping=ping
         )
 
     @cached_property
@@ -124,9 +125,13 @@ class Incremental:
         if not all(self.cache.state.feed_is_current(out_dir / p, fp) for p, fp in kept.items()):
             return None
         self.cache.remember_plan(replanned.plan)
-        next_due = None if last.next_due_ns is None else last.next_due_ns // 1000
         return SitePlan(
-            replanned.streams, outputs, replanned.problems, replanned.posts, next_due, kept
+            replanned.streams,
+            outputs,
+            replanned.problems,
+            replanned.posts,
+            replanned.next_change,
+            kept,
         )
 
     def is_current(self, out_dir: Path, output: Output) -> bool:
@@ -154,7 +159,7 @@ class Incremental:
         self.cache.remember_run(
             LastRun(
                 tree=self.tree.digest,
-                next_due_ns=None if plan.next_change is None else plan.next_change * 1000,
+                next_change=plan.next_change,
                 out_dir=str(out_dir),
                 posts=plan.posts,
                 feeds={**{o.path: o.fingerprint for o in outputs}, **plan.kept},

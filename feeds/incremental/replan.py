@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..config import SiteConfig
-from ..dates import instant_ns
+from ..dates import instant
 from ..model import Post, Problem, Stream
 from ..source.listing import Listing, PostFile
 from ..source.post import read_post
@@ -49,7 +49,7 @@ class Replan(NamedTuple):
     pages are the last run's (see `LastRun.feeds`)."""
     problems: tuple[Problem, ...]
     posts: int
-    next_due_ns: int | None
+    next_change: int | None
     plan: SavedPlan
     """The plan to save for the next run."""
 
@@ -102,7 +102,7 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
     Reads only the changed files, and remembers their readings in `cache`.
     """
     last, plan = cache.state.last_run, cache.plan
-    if last is None or plan is None or plan.tree != last.tree or last.falls_due(instant_ns(now)):
+    if last is None or plan is None or plan.tree != last.tree or last.falls_due(instant(now)):
         return None
     changed = _changed_files(cache, tree, plan)
     if changed is None:
@@ -124,7 +124,7 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
     )
     planned_problems = problems_from_located_rows(plan.problems)
     new_plan = _plan(streams, plan.archived, planned_problems, tree)
-    return Replan(streams, planned_problems, last.posts, last.next_due_ns, new_plan)
+    return Replan(streams, planned_problems, last.posts, last.next_change, new_plan)
 
 
 def _changed_files(cache: BuildCache, tree: PostsTree, plan: SavedPlan) -> list[PostFile] | None:

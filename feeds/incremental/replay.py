@@ -49,23 +49,23 @@ def probe(config_path: Path) -> Probe:
 def replay(
     found: Probe,
     output_dir: Path | None,
-    now_ns: int,
+    now: int,
     *,
     wait: float = 0.0,
     prune_stale: bool = False,
     ping: bool = False,
 ) -> BuildResult | None:
-    """The last run's result again, if this run would do exactly the same: the same
-    posts and config, no scheduled post fallen due, every output file as it was
-    written, and no WebSub notification left to retry (with `ping`). Else None, and
-    nothing was touched.
+    """The last run's result again, if this run, at `now` (as `dates.instant` counts),
+    would do exactly the same: the same posts and config, no scheduled post fallen
+    due, every output file as it was written, and no WebSub notification left to
+    retry (with `ping`). Else None, and nothing was touched.
 
     Like a build, it removes what killed runs left behind, and reports (and with
     `prune_stale` removes) stale feeds. Raises `BusyError` and `PublishError` as
     `build` does.
     """
     state, last = found.state, found.state.last_run
-    if last is None or found.digest != last.tree or last.falls_due(now_ns):
+    if last is None or found.digest != last.tree or last.falls_due(now):
         return None
     if ping and state.pending_pings:
         return None

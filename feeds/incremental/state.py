@@ -41,7 +41,8 @@ class LastRun(NamedTuple):
     posts, and whether an index page is the site's own."""
 
     tree: str
-    next_due_ns: int | None
+    next_change: int | None
+    """When the passing of time next changes a feed (see `plan.streams.next_change`)."""
     out_dir: str
     posts: int
     feeds: dict[str, str]  # relative path -> fingerprint
@@ -52,9 +53,10 @@ class LastRun(NamedTuple):
     posts_glob: list[str] | None
     index_page: str | None
 
-    def falls_due(self, now_ns: int) -> bool:
-        """Whether a scheduled post has fallen due or a post expired since."""
-        return self.next_due_ns is not None and now_ns >= self.next_due_ns
+    def falls_due(self, now: int) -> bool:
+        """Whether a scheduled post has fallen due or a post expired by `now` (as
+        `dates.instant` counts)."""
+        return self.next_change is not None and now >= self.next_change
 
 
 class RunState:
@@ -144,7 +146,7 @@ def load_state(config_path: Path) -> RunState:
 
 _LAST_RUN_TYPES: dict[str, type | tuple[type, ...]] = {
     "tree": str,
-    "next_due_ns": (int, type(None)),
+    "next_change": (int, type(None)),
     "out_dir": str,
     "posts": int,
     "feeds": dict,
