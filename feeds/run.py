@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from .formats import split_outputs
+from .incremental import Incremental
 from .model import BuildResult, Problem, PublishReport, Severity
 from .publish import (
     is_foreign_page,
@@ -28,7 +29,7 @@ from .publish import (
 
 if TYPE_CHECKING:
     from .config import SiteConfig
-    from .incremental import Incremental
+    from .incremental.session import Session
     from .plan import SitePlan
     from .plan.outputs import Output
 
@@ -87,7 +88,7 @@ def build(
     now = now if now is not None else datetime.now(UTC)  # the clock, read once
     config_file = Path(config_path).absolute()
     out = Path(output_dir).absolute() if output_dir else None
-    speed = _incremental(config_file) if use_cache else None  # the one door, if wanted
+    speed = Incremental(config_file) if use_cache else None  # the one door, if wanted
     if speed is not None and write:
         unchanged = speed.replay(out, now, wait=wait, prune_stale=prune_stale, ping=ping)
         if unchanged is not None:
@@ -101,34 +102,28 @@ def build(
     if config is None:
         return BuildResult(tuple(problems), 0, (), None)
     out_dir = out or config.output_dir.absolute()
-    with speed.session() if speed is not None else contextlib.nullcontext():
-        if speed is not None:
-            site = speed.plan(config, now, out_dir, writes=write)
+    with speed.session() if speed is not None else contextlib.nullcontext() as door:
+        if door is not None:
+            site = door.plan(config, now, out_dir, writes=write)
         else:
             site = plan_site(read_posts(config), config, now)  # 2 read posts, 3 plan
         feeds, pages = split_outputs([*(o.path for o in site.outputs), *site.kept])
         result = BuildResult(site.problems, site.posts, feeds, None, pages)
         if not write or (site.has_errors and not skip_invalid):
-            if speed is not None:
-                speed.unpublished()
+            if door is not None:
+                door.unpublished()
             return result
         with output_lock(out_dir, wait):
-            done = _render_and_publish(site, config, out_dir, speed, prune_stale)  # 4, 5
+            done = _render_and_publish(site, config, out_dir, door, prune_stale)  # 4, 5
         warnings = site.problems + tuple(_foreign_page(out_dir / o.path) for o in done.foreign)
-        if speed is not None:
-            speed.published(config, out_dir, done.rendered, done.outputs, warnings)
+        if door is not None:
+            door.published(config, out_dir, done.rendered, done.outputs, warnings)
         result = result._replace(
             problems=warnings, report=done.report, stale=done.stale, pruned=prune_stale
         )
         subscribed = {output.path for output in done.outputs if output.is_subscribed}
         changed = [path for path in done.report.written if path in subscribed]
-        return _notified(result, config, speed, changed, ping)  # 6 notify
-
-
-def _incremental(config_file: Path) -> Incremental:
-    from .incremental import Incremental
-
-    return Incremental(config_file)
+        return _notified(result, config, door, changed, ping)  # 6 notify
 
 
 class _Published(NamedTuple):
@@ -146,7 +141,7 @@ def _render_and_publish(
     site: SitePlan,
     config: SiteConfig,
     out_dir: Path,
-    speed: Incremental | None,
+    door: Session | None,
     prune_stale: bool,
 ) -> _Published:
     """Render the outputs whose files do not hold their bytes already, publish them, and
@@ -158,7 +153,7 @@ def _render_and_publish(
     remove_all_leftovers(out_dir, produced)
     foreign = [o for o in site.outputs if o.kind == "index" and is_foreign_page(out_dir / o.path)]
     outputs = [output for output in site.outputs if output not in foreign]
-    current = {o.path for o in outputs if speed is not None and speed.is_current(out_dir, o)}
+    current = {o.path for o in outputs if door is not None and door.is_current(out_dir, o)}
     rendered = [output for output in outputs if output.path not in current]
     # A post is in several outputs (each format of each stream it is in): read it once.
     posts = {post.id: post for output in rendered for post in output.posts}
@@ -173,7 +168,7 @@ def _render_and_publish(
 def _notified(
     result: BuildResult,
     config: SiteConfig,
-    speed: Incremental | None,
+    door: Session | None,
     changed: Sequence[str],
     ping: bool,
 ) -> BuildResult:
@@ -182,11 +177,11 @@ def _notified(
         return result
     from .notify import notify
 
-    pending = speed.pending_pings() if speed is not None else []
+    pending = door.pending_pings() if door is not None else []
     urls = list(dict.fromkeys([*pending, *(config.url + path for path in changed)]))
     failures = notify(config.websub_hub, urls) if urls else {}
-    if speed is not None:
-        speed.pinged(list(failures))
+    if door is not None:
+        door.pinged(list(failures))
     pinged = tuple(url for url in urls if url not in failures)
     return result._replace(ping_failures=failures, pinged=pinged)
 

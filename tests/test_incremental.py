@@ -16,7 +16,7 @@ from test_cache import OLD, cold, make_site
 
 from feeds import build
 from feeds.config import SiteConfig
-from feeds.incremental import Incremental
+from feeds.incremental.session import Session
 from feeds.incremental.state import CACHE_DIR
 from feeds.incremental.store import PLAN_FILE
 from feeds.source.reading import ReadResult
@@ -27,13 +27,13 @@ def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One item per cached run that read and planned the whole site (`cold`, which uses
     no cache, reads too, uncounted)."""
     calls: list[int] = []
-    read_posts = Incremental.read_posts
+    read_posts = Session.read_posts
 
-    def counted(self: Incremental, config: SiteConfig) -> ReadResult:
+    def counted(self: Session, config: SiteConfig) -> ReadResult:
         calls.append(1)
         return read_posts(self, config)
 
-    monkeypatch.setattr(Incremental, "read_posts", counted)
+    monkeypatch.setattr(Session, "read_posts", counted)
     return calls
 
 

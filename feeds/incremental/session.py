@@ -1,0 +1,181 @@
+"""The door's second part: the rest of a run that the replay could not answer, with
+the build cache's readings and plan (see `store`), loaded as they are asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
+from importlib import import_module
+from pathlib import Path
+
+from ..config import SiteConfig
+from ..model import Problem
+from ..plan import SitePlan, plan_site
+from ..plan.outputs import Output, plan_outputs
+from ..source.listing import Listing, PostFile, list_posts
+from ..source.post import Reading
+from ..source.reading import ReadResult, read_posts
+from .parallel import read_entries
+from .records import located_rows, reading_from_entry
+from .replan import replan, save_plan
+from .replay import Probe
+from .state import LastRun
+from .store import BuildCache, PostsTree, save_cache, save_readings_meanwhile
+
+
+class Session:
+    """A run past the replay: what `run.build` asks of the door, and tells it."""
+
+    def __init__(self, probed: Probe) -> None:
+        self.probed = probed
+        self.cache = BuildCache(probed.state)
+        self.tree: PostsTree | None = None
+        self.site: SitePlan | None = None
+
+    def plan(self, config: SiteConfig, now: datetime, out_dir: Path, *, writes: bool) -> SitePlan:
+        """The site's plan: the last run's, replanned, where that gives what planning
+        anew would (only for a run that `writes`, which then keeps the outputs the plan
+        leaves alone); else the posts read and planned as the reference build does."""
+        site = self._replanned(config, now, out_dir) if writes else None
+        if site is None:
+            site = plan_site(self.read_posts(config), config, now)
+            if self.tree is not None:
+                self.cache.remember_plan(save_plan(site.streams, site.problems, self.tree))
+        self.site = site
+        return site
+
+    def read_posts(self, config: SiteConfig) -> ReadResult:
+        """Every post, as `source.reading.read_posts` reads them."""
+        listing = self._listing(config) or list_posts(config, stamped=False)
+        stamps: list[PostFile] = []
+        read = read_posts(config, listing, partial(self._read, stamps=stamps))
+        if self.tree is None:
+            stamped = listing.with_stamps(file.stamp for file in stamps) if stamps else listing
+            self.tree = PostsTree(stamped, self._digest(stamped))
+        save_readings_meanwhile(self.cache)
+        return read
+
+    def _replanned(self, config: SiteConfig, now: datetime, out_dir: Path) -> SitePlan | None:
+        last = self.probed.state.last_run
+        listing = self._listing(config) if last is not None else None
+        if last is None or listing is None:
+            return None
+        self.tree = PostsTree(listing, self._digest(listing))
+        replanned = replan(self.cache, self.tree, config, now)
+        if replanned is None:
+            return None
+        outputs = plan_outputs(replanned.streams, config)
+        planned = {output.path for output in outputs}
+        kept = {path: fp for path, fp in last.feeds.items() if path not in planned}
+        if not all(self.cache.state.feed_is_current(out_dir / p, fp) for p, fp in kept.items()):
+            return None
+        self.cache.remember_plan(replanned.plan)
+        return SitePlan(
+            replanned.streams,
+            outputs,
+            replanned.problems,
+            replanned.posts,
+            replanned.next_change,
+            kept,
+        )
+
+    def is_current(self, out_dir: Path, output: Output) -> bool:
+        return self.cache.state.feed_is_current(out_dir / output.path, output.fingerprint)
+
+    def published(
+        self,
+        config: SiteConfig,
+        out_dir: Path,
+        written: Sequence[Output],
+        outputs: Sequence[Output],
+        warnings: Sequence[Problem],
+    ) -> None:
+        """Remember what this run wrote, so that the next one can replay it."""
+        state, plan = self.cache.state, self.site
+        for output in written:
+            state.remember_feed(out_dir / output.path, output.fingerprint)
+        if plan is None or self.tree is None or plan.has_errors:
+            return self.unpublished()
+        glob = None if config.posts_glob is None else [*config.posts_glob]
+        self.cache.remember_run(
+            LastRun(
+                tree=self.tree.digest,
+                next_change=plan.next_change,
+                out_dir=str(out_dir),
+                posts=plan.posts,
+                feeds={**{o.path: o.fingerprint for o in outputs}, **plan.kept},
+                warnings=located_rows(warnings),
+                default_out_dir=str(config.output_dir),
+                posts_dir=str(config.posts_dir),
+                posts_glob=glob,
+                index_page=config.index_page,
+            )
+        )
+        save_cache(self.cache)
+
+    def unpublished(self) -> None:
+        """This run published nothing a next run could replay."""
+        self.cache.remember_run(None)
+        save_cache(self.cache)
+
+    def pending_pings(self) -> list[str]:
+        return self.probed.state.pending_pings
+
+    def pinged(self, failures: Sequence[str]) -> None:
+        """Keep the feeds whose notification failed, to retry on the next run."""
+        if failures or self.cache.state.pending_pings:
+            self.cache.state.pending_pings = sorted(failures)
+            save_cache(self.cache)
+
+    def _listing(self, config: SiteConfig) -> Listing | None:
+        """The posts with each file's stat, when an earlier run's state can be compared
+        with them: as the probe listed them, if it listed this config's posts folder.
+        Listed once a run."""
+        if self.tree is not None:
+            return self.tree.listing
+        state = self.probed.state
+        if not state.found:
+            return None  # read_posts lists the posts itself, taking each stat as it reads
+        last = state.last_run
+        glob = None if config.posts_glob is None else [*config.posts_glob]
+        listed = None if last is None else (last.posts_dir, last.posts_glob)
+        if self.probed.listing is not None and listed == (str(config.posts_dir), glob):
+            return self.probed.listing
+        return list_posts(config)
+
+    def _digest(self, listing: Listing) -> str | None:
+        return self.probed.digest if listing is self.probed.listing else None
+
+    def _read(
+        self, files: Sequence[PostFile], config: SiteConfig, *, stamps: list[PostFile]
+    ) -> list[Reading]:
+        """Each file's reading: the cache's if its stat proves it unchanged, else read
+        (on every core, while this process loads the renderers the build needs next)."""
+        cache = self.cache
+        readings: dict[str, Reading] = {}
+        misses: list[PostFile] = []
+        for post_file in files:
+            hit = None
+            if (stamp := post_file.stamp) is not None:
+                entry = cache.reading(post_file.relative, stamp)
+                hit = None if entry is None else reading_from_entry(entry, post_file.path, stamp)
+            if hit is None:
+                misses.append(post_file)
+            else:
+                readings[post_file.relative] = hit
+        read = read_entries(misses, config, _load_renderers)
+        cache.remember_readings(
+            (post_file.relative, entry) for post_file, (_, entry) in zip(misses, read, strict=True)
+        )
+        for post_file, (reading, entry) in zip(misses, read, strict=True):
+            readings[post_file.relative] = reading
+            if post_file.stamp is None:
+                stamps.append(post_file._replace(stamp=entry[0]))
+        del read
+        cache.forget_posts_except(readings.keys())
+        return [readings[post_file.relative] for post_file in files]
+
+
+def _load_renderers() -> None:
+    import_module("feeds.render")
