@@ -11,7 +11,7 @@ PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
 def compiled_modules() -> list[str]:
-    """The modules pyproject.toml has mypyc compile, by name (`feeds.posts`)."""
+    """The modules pyproject.toml has mypyc compile, by name (`feeds.source.post`)."""
     tool = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]
     hook = tool["hatch"]["build"]["targets"]["wheel"]["hooks"]["mypyc"]
     return [path.removesuffix(".py").replace("/", ".") for path in hook["include"]]
