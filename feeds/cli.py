@@ -13,19 +13,25 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
-from .model import BuildResult, ConfigNotFoundError, Problem, Severity
+from .model import BuildResult, ConfigNotFoundError, Problem, Severity, display_path
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 75
-DESCRIPTION = "Publish RSS 2.0 and Atom 1.0 feeds from Markdown posts with YAML front matter."
+DESCRIPTION = (
+    "Publish RSS 2.0, Atom 1.0 and JSON Feed feeds from Markdown posts with YAML front matter."
+)
+SHOWN_OF_A_KIND = 5
+"""Problems of one kind in one file printed before the rest are summed up in a line."""
 
 
 def run() -> None:
@@ -73,7 +79,17 @@ def build_command(options: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     elapsed = time.perf_counter() - started
-    _print(build_lines(result, quiet=options.quiet, verbose=options.verbose, elapsed=elapsed))
+    from .told import news
+
+    untold = news(result.out_dir, result.problems)  # every build remembers what it told
+    lines = build_lines(
+        result._replace(problems=tuple(untold)) if options.quiet else result,
+        quiet=options.quiet,
+        verbose=options.verbose,
+        elapsed=elapsed,
+        skip_invalid=options.skip_invalid,
+    )
+    _print(lines)
     return EXIT_INVALID if result.has_errors else 0
 
 
@@ -81,7 +97,7 @@ def check_command(options: argparse.Namespace) -> int:
     result = _built(options.config, write=False)
     if isinstance(result, int):
         return result
-    _print(problem_lines(result.problems, quiet=False, verbose=options.verbose))
+    _print(problem_lines(result.problems, verbose=options.verbose))
     if result.has_errors:
         return EXIT_INVALID
     print(f"{count(result.posts, 'post')} OK -> {outputs(result)}")
@@ -95,9 +111,12 @@ class Line(NamedTuple):
     to_stderr: bool = False
 
 
-def build_lines(result: BuildResult, *, quiet: bool, verbose: bool, elapsed: float) -> list[Line]:
-    """What `feeds build` prints: problems, then what it did, then one summary line."""
-    lines = problem_lines(result.problems, quiet=quiet, verbose=verbose)
+def build_lines(
+    result: BuildResult, *, quiet: bool, verbose: bool, elapsed: float, skip_invalid: bool
+) -> list[Line]:
+    """What `feeds build` prints: problems, then what it did, then one summary line.
+    Under `quiet`, `result.problems` are those to tell (see `told`)."""
+    lines = problem_lines(result.problems, verbose=verbose)
     lines += [
         Line(f"feeds: WebSub hub not told of {url}: {reason}; retrying next run", True)
         for url, reason in result.ping_failures.items()
@@ -126,23 +145,41 @@ def build_lines(result: BuildResult, *, quiet: bool, verbose: bool, elapsed: flo
             )
         )
     if result.has_errors and result.report is None:
-        lines.append(
-            Line(
-                "feeds: nothing written; fix the errors above "
-                "(or use --skip-invalid to publish the valid posts)",
-                True,
-            )
-        )
+        # --skip-invalid leaves out invalid posts; it cannot help when site.yaml is wrong
+        hint = "" if skip_invalid or result.out_dir is None else _SKIP_INVALID_HINT
+        lines.append(Line(f"feeds: nothing written; fix the errors above{hint}", True))
     return lines
 
 
-def problem_lines(problems: Iterable[Problem], *, quiet: bool, verbose: bool) -> list[Line]:
-    """Errors always; warnings unless quiet; notes (files skipped) only when verbose."""
-    return [
-        Line(problem.format(), True)
-        for problem in problems
-        if (verbose if problem.severity is Severity.NOTE else problem.is_error or not quiet)
-    ]
+_SKIP_INVALID_HINT = " (or use --skip-invalid to publish the valid posts)"
+
+
+def problem_lines(problems: Iterable[Problem], *, verbose: bool) -> list[Line]:
+    """The problems, but notes (files skipped) only when verbose. Unless verbose, a
+    file's problems of one kind (the same message but for the names and numbers in it)
+    are shown `SHOWN_OF_A_KIND` at a time, then counted: one post with thousands of
+    unknown keys must not print thousands of lines."""
+    shown = [problem for problem in problems if verbose or problem.severity is not Severity.NOTE]
+    kinds = [(p.path, p.severity, _NAMES_AND_NUMBERS.sub("_", p.message)) for p in shown]
+    totals = Counter(kinds)
+    seen: Counter[tuple[Path, Severity, str]] = Counter()
+    lines = []
+    for problem, kind in zip(shown, kinds, strict=True):
+        seen[kind] += 1
+        if verbose or seen[kind] <= SHOWN_OF_A_KIND:
+            lines.append(Line(problem.format(), True))
+        if not verbose and seen[kind] == SHOWN_OF_A_KIND < totals[kind]:
+            more = totals[kind] - SHOWN_OF_A_KIND
+            noun = "errors" if problem.is_error else "warnings"
+            where = display_path(problem.path)
+            lines.append(
+                Line(f"{where}: {more:,} more {noun} like these (-v lists them all)", True)
+            )
+    return lines
+
+
+_NAMES_AND_NUMBERS = re.compile(r"'[^']*'|\d+")
+"""What tells one problem of a kind from another: the quoted names, the numbers."""
 
 
 def outputs(result: BuildResult) -> str:
@@ -253,7 +290,10 @@ _BUILD_FLAGS = (
     (("--prune",), "delete feeds of categories that no longer have published posts"),
     (("--no-cache",), "ignore the build cache: read and render everything, in one process"),
     (("--ping",), "tell the WebSub hub (websub_hub in site.yaml) which feeds changed"),
-    (("-q", "--quiet"), "print nothing unless something is wrong"),
+    (
+        ("-q", "--quiet"),
+        "print only errors, and each warning once: for cron (see README, Deploy)",
+    ),
     (
         ("-v", "--verbose"),
         "list every feed file and what happened to it, and every file skipped and why",

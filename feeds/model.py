@@ -24,6 +24,8 @@ class ConfigNotFoundError(FileNotFoundError):
 class Severity(Enum):
     ERROR = "error"
     WARNING = "warning"
+    ALERT = "alert"
+    """A warning told on every run, `--quiet` or not: something private is being published."""
     NOTE = "note"
     """Not a problem: what was left out and why (a file that is no post), shown with -v."""
 
@@ -50,10 +52,16 @@ class Problem(NamedTuple):
         where = display_path(self.path, relative_to)
         if self.line is not None:
             where = f"{where}:{self.line}"
-        prefix = {Severity.ERROR: "", Severity.WARNING: "warning: ", Severity.NOTE: "note: "}[
-            self.severity
-        ]
+        prefix = _PREFIXES[self.severity]
         return f"{where}: {prefix}{self.message}"
+
+
+_PREFIXES = {
+    Severity.ERROR: "",
+    Severity.WARNING: "warning: ",
+    Severity.ALERT: "warning: ",
+    Severity.NOTE: "note: ",
+}
 
 
 def display_path(path: Path, relative_to: Path | None = None) -> str:
@@ -186,7 +194,8 @@ class PublishReport(NamedTuple):
 
 
 class BuildResult(NamedTuple):
-    """What a run found and did. `report` is None when nothing was written."""
+    """What a run found and did. `report` is None when nothing was written; `out_dir` is
+    the output folder, once site.yaml could be read to name it."""
 
     problems: tuple[Problem, ...]
     posts: int
@@ -197,6 +206,7 @@ class BuildResult(NamedTuple):
     pruned: bool = False
     ping_failures: Mapping[str, str] = MappingProxyType({})
     pinged: tuple[str, ...] = ()
+    out_dir: Path | None = None
 
     @property
     def has_errors(self) -> bool:

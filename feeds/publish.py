@@ -50,7 +50,7 @@ def output_lock(out_dir: Path, wait: float = 0.0) -> Iterator[None]:
         descriptor = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, FILE_MODE)
     except OSError as error:
         raise PublishError(
-            f"{display_path(out_dir)}: cannot use the output folder ({_reason(error)})"
+            f"{display_path(out_dir)}: cannot use the output folder ({os_reason(error)})"
         ) from error
     try:
         deadline = time.monotonic() + wait
@@ -60,14 +60,20 @@ def output_lock(out_dir: Path, wait: float = 0.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise BusyError(
-                        f"{display_path(out_dir)}: another feeds run is writing here; "
-                        "try again later or pass --wait SECONDS"
-                    ) from None
+                    raise BusyError(f"{display_path(out_dir)}: {_busy(wait)}") from None
                 time.sleep(0.05)
         yield
     finally:
         os.close(descriptor)
+
+
+def _busy(wait: float) -> str:
+    if wait:
+        return (
+            f"another feeds run kept writing here for the {wait:g} s --wait allowed; "
+            "try again later"
+        )
+    return "another feeds run is writing here; try again later or pass --wait SECONDS"
 
 
 def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
@@ -91,7 +97,7 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
                 os.unlink(temporary)
         if isinstance(error, OSError):
             raise PublishError(
-                f"{display_path(current)}: cannot write ({_reason(error)})"
+                f"{display_path(current)}: cannot write ({os_reason(error)})"
             ) from error
         raise
     for folder in {target.parent for target in staged}:
@@ -152,7 +158,7 @@ def prune(out_dir: Path, stale: Iterable[str]) -> None:
                 target.parent.rmdir()
         except OSError as error:
             raise PublishError(
-                f"{display_path(target)}: cannot remove ({_reason(error)})"
+                f"{display_path(target)}: cannot remove ({os_reason(error)})"
             ) from error
 
 
@@ -234,7 +240,7 @@ def _sync_directory(directory: Path) -> None:
             os.close(descriptor)
 
 
-def _reason(error: OSError) -> str:
+def os_reason(error: OSError) -> str:
     if error.errno == errno.ENOSPC:
         return "the disk is full"
     return error.strerror or str(error)

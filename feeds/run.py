@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from .formats import split_outputs
-from .incremental import Incremental
-from .model import BuildResult, Problem, PublishReport, Severity
+from .incremental import CACHE_DIR, Incremental
+from .model import BuildResult, Problem, PublishReport, Severity, display_path
 from .publish import (
     is_foreign_page,
     output_lock,
@@ -102,28 +102,55 @@ def build(
     if config is None:
         return BuildResult(tuple(problems), 0, (), None)
     out_dir = out or config.output_dir.absolute()
-    with speed.session() if speed is not None else contextlib.nullcontext() as door:
+    exposed = _exposed(config, out_dir, cache_used=speed is not None)
+    with speed.session(writes=write) if speed is not None else contextlib.nullcontext() as door:
         if door is not None:
             site = door.plan(config, now, out_dir, writes=write)
         else:
             site = plan_site(read_posts(config), config, now)  # 2 read posts, 3 plan
+        site = site._replace(problems=(*problems, *exposed, *site.problems))
         feeds, pages = split_outputs([*(o.path for o in site.outputs), *site.kept])
-        result = BuildResult(site.problems, site.posts, feeds, None, pages)
+        result = BuildResult(site.problems, site.posts, feeds, None, pages, out_dir=out_dir)
         if not write or (site.has_errors and not skip_invalid):
             if door is not None:
                 door.unpublished()
+                result = result._replace(problems=(*result.problems, *door.problems))
             return result
         with output_lock(out_dir, wait):
             done = _render_and_publish(site, config, out_dir, door, prune_stale)  # 4, 5
         warnings = site.problems + tuple(_foreign_page(out_dir / o.path) for o in done.foreign)
         if door is not None:
             door.published(config, out_dir, done.rendered, done.outputs, warnings)
+            warnings += tuple(door.problems)  # about the cache: not kept in it
         result = result._replace(
             problems=warnings, report=done.report, stale=done.stale, pruned=prune_stale
         )
         subscribed = {output.path for output in done.outputs if output.is_subscribed}
         changed = [path for path in done.report.written if path in subscribed]
         return _notified(result, config, door, changed, ping)  # 6 notify
+
+
+def _exposed(config: SiteConfig, out_dir: Path, *, cache_used: bool) -> tuple[Problem, ...]:
+    """Alerts for private folders inside the output folder, which the web server serves
+    with the feeds: the posts (drafts and scheduled posts among them) and the build
+    cache (what it keeps of each post), if it is used or there."""
+    out = out_dir.resolve()
+    private = {"posts folder": config.posts_dir}
+    cache = config.path.parent / CACHE_DIR
+    if cache_used or cache.exists():
+        private["build cache"] = cache
+    return tuple(
+        Problem(
+            config.path,
+            None,
+            f"the {name} {display_path(folder)}/ lies inside the output folder "
+            f"{display_path(out_dir)}/, so the web server publishes it, drafts and scheduled "
+            "posts included; set 'output:' to a folder of its own, like output: public",
+            Severity.ALERT,
+        )
+        for name, folder in private.items()
+        if folder.resolve().is_relative_to(out)
+    )
 
 
 class _Published(NamedTuple):

@@ -30,9 +30,12 @@ from typing import TYPE_CHECKING
 from ..dates import instant
 from ..model import BuildResult
 from .replay import probe, replay
+from .state import CACHE_DIR
 
 if TYPE_CHECKING:
     from .session import Session
+
+__all__ = ["CACHE_DIR", "Incremental"]
 
 
 class Incremental:
@@ -54,11 +57,12 @@ class Incremental:
         )
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """The rest of the run; no writer of the cache outlives it."""
+    def session(self, *, writes: bool) -> Iterator[Session]:
+        """The rest of the run; no writer of the cache outlives it. A run that `writes`
+        nothing (`feeds check`) uses the cache and leaves it as it was."""
         from .session import Session
         from .store import saver_awaited
 
-        session = Session(self.probed)
+        session = Session(self.probed, writes=writes)
         with saver_awaited(session.cache):
             yield session

@@ -81,4 +81,6 @@ def replay(
         remove_all_leftovers(out_dir, last.feeds)
         stale = stale_outputs(out_dir, set(last.feeds), last.index_page, prune_stale=prune_stale)
     report = PublishReport((), tuple(sorted(last.feeds)))
-    return BuildResult(warnings, last.posts, feeds, report, site_pages, stale, prune_stale)
+    return BuildResult(
+        warnings, last.posts, feeds, report, site_pages, stale, prune_stale, out_dir=out_dir
+    )

@@ -10,9 +10,10 @@ from importlib import import_module
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..model import Problem
+from ..model import Problem, Severity
 from ..plan import SitePlan, plan_site
 from ..plan.outputs import Output, plan_outputs
+from ..publish import os_reason
 from ..source.listing import Listing, PostFile, list_posts
 from ..source.post import Reading
 from ..source.reading import ReadResult, read_posts
@@ -27,11 +28,14 @@ from .store import BuildCache, PostsTree, save_cache, save_readings_meanwhile
 class Session:
     """A run past the replay: what `run.build` asks of the door, and tells it."""
 
-    def __init__(self, probed: Probe) -> None:
+    def __init__(self, probed: Probe, *, writes: bool) -> None:
         self.probed = probed
-        self.cache = BuildCache(probed.state)
+        self.cache = BuildCache(probed.state, read_only=not writes)
         self.tree: PostsTree | None = None
         self.site: SitePlan | None = None
+        self.problems: list[Problem] = []
+        """What went wrong with the cache itself: a run that cannot keep it still
+        builds, but the next one reads every post again, and the operator should know."""
 
     def plan(self, config: SiteConfig, now: datetime, out_dir: Path, *, writes: bool) -> SitePlan:
         """The site's plan: the last run's, replanned, where that gives what planning
@@ -112,12 +116,12 @@ class Session:
                 index_page=config.index_page,
             )
         )
-        save_cache(self.cache)
+        self._save()
 
     def unpublished(self) -> None:
         """This run published nothing a next run could replay."""
         self.cache.remember_run(None)
-        save_cache(self.cache)
+        self._save()
 
     def pending_pings(self) -> list[str]:
         return self.probed.state.pending_pings
@@ -126,7 +130,20 @@ class Session:
         """Keep the feeds whose notification failed, to retry on the next run."""
         if failures or self.cache.state.pending_pings:
             self.cache.state.pending_pings = sorted(failures)
-            save_cache(self.cache)
+            self._save()
+
+    def _save(self) -> None:
+        error = save_cache(self.cache)
+        if error is not None and not self.problems:
+            self.problems.append(
+                Problem(
+                    self.cache.folder,
+                    None,
+                    f"the build cache cannot be written ({os_reason(error)}), so every run "
+                    "reads every post again; let the user who runs feeds write this folder",
+                    Severity.WARNING,
+                )
+            )
 
     def _listing(self, config: SiteConfig) -> Listing | None:
         """The posts with each file's stat, when an earlier run's state can be compared

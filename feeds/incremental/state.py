@@ -23,6 +23,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
+from ..model import Severity
+
 if TYPE_CHECKING:
     from ..source.listing import Listing, PostFile
 
@@ -156,7 +158,7 @@ _LAST_RUN_TYPES: dict[str, type | tuple[type, ...]] = {
     "posts_glob": (list, type(None)),
     "index_page": (str, type(None)),
 }
-_SEVERITIES = ("error", "warning", "note")
+_SEVERITIES = frozenset(severity.value for severity in Severity)
 
 
 def _is_last_run(stored: object) -> bool:

@@ -107,6 +107,8 @@ class BuildCache:
     _plan: SavedPlan | None = None
     _plan_loaded: bool = False
     plan_changed: bool = False
+    read_only: bool = False
+    """Used but never written: `feeds check` writes nothing."""
 
     @property
     def folder(self) -> Path:
@@ -223,7 +225,7 @@ def save_readings_meanwhile(cache: BuildCache) -> None:
     as it does those of a writer that failed.
     """
     numbers = sorted(cache._changed_shards)
-    if cache._saver is not None or len(numbers) < POSTS_SHARDS // 4:
+    if cache.read_only or cache._saver is not None or len(numbers) < POSTS_SHARDS // 4:
         return
     header = _header(cache)
     with contextlib.suppress(OSError):  # save_cache will not manage either
@@ -263,11 +265,14 @@ def _save_readings(cache: BuildCache, numbers: Iterable[int], header: dict[str, 
         save_pickle(posts_file(cache.folder, number), {**header, "posts": cache.shard(number)})
 
 
-def save_cache(cache: BuildCache) -> None:
-    """Write the cache atomically; a cache that cannot be written is simply not kept."""
+def save_cache(cache: BuildCache) -> OSError | None:
+    """Write the cache atomically; or why it cannot be, in which case it is not kept
+    and the next run reads every post again."""
     _wait_for_saver(cache)
+    if cache.read_only:
+        return None
     header = _header(cache)
-    with contextlib.suppress(OSError):
+    try:
         cache.folder.mkdir(parents=True, exist_ok=True)
         remove_leftovers(cache.folder)
         _save_readings(cache, sorted(cache._changed_shards), header)
@@ -276,6 +281,11 @@ def save_cache(cache: BuildCache) -> None:
             plan = None if cache.plan is None else tuple(cache.plan)
             save_pickle(cache.folder / PLAN_FILE, {**header, "plan": plan})
         write_cache_file(cache.folder / STATE_FILE, cache.state.encoded(header))
+    except FileNotFoundError:  # a run at the same time removed a staged file as a leftover:
+        return None  # not a lasting problem, and that run's cache serves as well
+    except OSError as error:
+        return error
+    return None
 
 
 def posts_file(folder: Path, number: int) -> Path:
