@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .formats import BY_NAME
-from .model import ConfigNotFoundError, Person, Problem, display_path
+from .model import ConfigNotFoundError, Person, Problem, Severity, display_path
 from .text import decode_utf8, fields, slugify, term_key, xml_safe
 from .text.fields import FieldError
-from .text.yamltext import YamlTextError, load_mapping
+from .text.yamltext import Duplicate, YamlTextError, load_mapping
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -117,11 +117,18 @@ def load_config(path: Path | str) -> tuple[SiteConfig | None, list[Problem]]:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return None, [Problem(path, line, "the file is not UTF-8 text; save it as UTF-8")]
+    duplicates: list[Duplicate] = []
     try:
-        values = load_mapping(xml_safe(document))
+        values = load_mapping(xml_safe(document), duplicates)
     except YamlTextError as error:
         return None, [Problem(path, error.line, error.message)]
-    return _build(path, values)
+    # A key given twice is read as its last value, with a warning; site.yaml's lines are
+    # the document's own.
+    warnings = [
+        Problem(path, *duplicate.warning(), severity=Severity.WARNING) for duplicate in duplicates
+    ]
+    config, problems = _build(path, values)
+    return config, warnings + problems
 
 
 def _build(path: Path, values: Mapping[str, Any]) -> tuple[SiteConfig | None, list[Problem]]:

@@ -30,12 +30,8 @@ def single_error(site: Site) -> str:
             "---\ntitle: x\ndate: 2024-01-01\n",
             "posts/p.md:1: the front matter has no closing '---'",
         ),
-        ("---\ntitle: x\ndate: [2024\n---\n", "posts/p.md:4: YAML syntax error"),
+        ("---\ntitle: x\ndate: [2024\n---\n", "posts/p.md:3: YAML syntax error: the list opened"),
         ("---\ntitle: x\n  bad: indent\n---\n", "posts/p.md:3: YAML syntax error"),
-        (
-            "---\ntitle: a\ntitle: b\ndate: 2024-01-01\n---\n",
-            "posts/p.md:3: 'title' is given twice",
-        ),
         ("---\n- a\n- b\n---\n", "posts/p.md:2: expected 'key: value' lines"),
         (
             "---\ndate: 2024-01-01\n---\n",
@@ -99,6 +95,15 @@ def single_error(site: Site) -> str:
 def test_each_bad_front_matter_has_a_located_message(site: Site, text: str, expected: str) -> None:
     site.raw_post("p.md", text)
     assert single_error(site).startswith(expected)
+
+
+def test_a_key_given_twice_is_a_warning_naming_both_lines(site: Site) -> None:
+    """YAML loaders, Jekyll and Hugo read the last value; so does feeds, and says so."""
+    site.raw_post("p.md", "---\ntitle: a\ntitle: b\ndate: 2024-01-01\n---\n")
+    assert messages(site) == [
+        "posts/p.md:3: warning: 'title' is given twice, on lines 2 and 3; the one on line 3 "
+        "is used; delete the other"
+    ]
 
 
 def test_not_utf8_names_the_line(site: Site) -> None:
@@ -194,7 +199,7 @@ def test_front_matter_offset_is_included_in_body_relative_lines(site: Site) -> N
             BASIC_CONFIG + "summary_only: sometimes\n",
             "site.yaml:4: 'summary_only' must be true or false",
         ),
-        ("title: [\n", "site.yaml:2: YAML syntax error"),
+        ("title: [\n", "site.yaml:1: YAML syntax error"),
     ],
 )
 def test_each_bad_setting_has_a_located_message(site: Site, config: str, expected: str) -> None:

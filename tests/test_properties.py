@@ -307,7 +307,7 @@ PROBLEM = re.compile(
     re.DOTALL,
 )
 FIELD_MESSAGE = re.compile("'(?P<key>" + "|".join(KNOWN_KEYS) + r")(\.\w+)?'")
-TWICE = re.compile(r"'(?P<key>[A-Za-z_][\w-]*)' is given twice \(first on line (?P<first>\d+)\)")
+TWICE = re.compile(r"'(?P<key>[A-Za-z_][\w-]*)' is given twice, on lines (?P<first>\d+) and")
 CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 

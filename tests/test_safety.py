@@ -336,7 +336,7 @@ def test_bom_crlf_and_tabs_just_work(site: Site) -> None:
     result = build(site.config, now=NOW)
     assert not result.has_errors
     assert [p.format(relative_to=site.root) for p in result.problems] == [
-        "posts/tabs.md:2: warning: tabs in the front matter were read as two spaces each; "
+        "posts/tabs.md:5: warning: tabs in the front matter were read as two spaces each; "
         "indent with spaces"
     ]
     feed = check_all(site.files())["atom.xml"]

@@ -8,13 +8,16 @@ from pathlib import Path
 
 from ..model import Problem, Severity
 from ..text import xml_safe
-from ..text.yamltext import Located, YamlTextError, load_mapping
+from ..text.yamltext import Duplicate, Located, YamlTextError, load_mapping
 from .tomltext import load_toml_mapping
 
 _FENCE = re.compile(r"(---|\+\+\+)([A-Za-z]*)[ \t]*(\n|$)")
 _YAML_NAMES = ("", "yaml", "json")  # Eleventy's `---json`: JSON is YAML
 _CLOSING_FENCES = {"---": ("\n---", "\n..."), "+++": ("\n+++",)}
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
+_FIRST_LINE = 2
+"""The file's line the front matter starts on, below the opening fence (post.py turns the
+lines of YamlTextError and of the keys into the file's the same way)."""
 
 
 def split_front_matter(document: str) -> tuple[str, int, str] | str:
@@ -62,22 +65,34 @@ def load_front_matter(
 ) -> dict[str, Located]:
     """The front matter's top-level keys, each with its plain value and line: TOML
     between `+++` fences, else YAML. YAML forbids tabs for indentation, yet editors type
-    them: they are read as spaces, with a warning. Raises YamlTextError."""
+    them: they are read as spaces, with a warning. A key given twice is read as its last
+    value, with a warning. Warnings go to `problems`, at lines of the file (the front
+    matter starts on its line 2); raises YamlTextError, whose line is the front
+    matter's."""
     if fence == "+++":
         return load_toml_mapping(xml_safe(front))
     front = xml_safe(front)
+    duplicates: list[Duplicate] = []
     try:
-        return load_mapping(front)
+        values = load_mapping(front, duplicates)
     except YamlTextError:
-        if "\t" not in front:
+        tab = _LEADING_TABS.search(front)
+        if tab is None:
             raise
-    values = load_mapping(_LEADING_TABS.sub(lambda m: "  " * len(m.group()), front))
-    problems.append(
-        Problem(
-            Path(path),
-            2,
-            "tabs in the front matter were read as two spaces each; indent with spaces",
-            Severity.WARNING,
+        values = load_mapping(_LEADING_TABS.sub(_as_spaces, front), duplicates)
+        problems.append(
+            Problem(
+                Path(path),
+                front.count("\n", 0, tab.start()) + _FIRST_LINE,  # the first line a tab indents
+                "tabs in the front matter were read as two spaces each; indent with spaces",
+                Severity.WARNING,
+            )
         )
-    )
+    for duplicate in duplicates:
+        line, message = duplicate.warning(_FIRST_LINE)
+        problems.append(Problem(Path(path), line, message, Severity.WARNING))
     return values
+
+
+def _as_spaces(tabs: re.Match[str]) -> str:
+    return "  " * len(tabs.group())
