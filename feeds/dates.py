@@ -35,7 +35,13 @@ class WrittenDate(NamedTuple):
 
 
 class DateError(ValueError):
-    """Why the text is not a usable date; phrased to be shown to the editor."""
+    """Why the text is not a usable date, phrased to be shown to the editor, and what to
+    write instead when this problem calls for more than a date in the usual form."""
+
+    def __init__(self, problem: str, advice: str | None = None) -> None:
+        super().__init__(problem if advice is None else f"{problem}; {advice}")
+        self.problem = problem
+        self.advice = advice
 
 
 def parse_date(text: str, default_tz: tzinfo) -> WrittenDate:
@@ -123,7 +129,7 @@ def _parse_free_form(text: str) -> datetime:
     if _NAMED_OFFSET.search(text):
         # dateutil reads "UTC+3" the POSIX way, as three hours *behind* UTC; people
         # writing it mean ahead. Neither reading can be trusted.
-        raise DateError(f"'{text}' is ambiguous; write the offset alone, like +03:00")
+        raise DateError(f"'{text}' is ambiguous", "write the offset alone, like +03:00")
     try:
         first = dateutil_parser.parse(text, default=_PROBE_A, tzinfos=_zone)
         second = dateutil_parser.parse(text, default=_PROBE_B, tzinfos=_zone)
@@ -158,7 +164,7 @@ def _zone(name: str | None, offset: int | None) -> tzinfo | None:
     if name.upper() in _UTC_NAMES and not offset:
         return UTC
     raise DateError(
-        f"the time zone name '{name}' is ambiguous; write a numeric offset like +02:00 instead"
+        f"the time zone name '{name}' is ambiguous", "write a numeric offset like +02:00 instead"
     )
 
 

@@ -9,6 +9,7 @@ light. Each stage's own working types live with the stage.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
@@ -53,7 +54,7 @@ class Problem(NamedTuple):
         if self.line is not None:
             where = f"{where}:{self.line}"
         prefix = _PREFIXES[self.severity]
-        return f"{where}: {prefix}{self.message}"
+        return printable(f"{where}: {prefix}{self.message}")
 
 
 _PREFIXES = {
@@ -62,6 +63,22 @@ _PREFIXES = {
     Severity.ALERT: "warning: ",
     Severity.NOTE: "note: ",
 }
+
+
+def printable(text: str) -> str:
+    """`text` fit to print and to write as UTF-8, which refuse lone surrogates: Python
+    holds the bytes of a file name that are not UTF-8 as such (`os.fsdecode`), and
+    they are shown as those bytes' escapes (`caf\\xe9.md`), any other as `\\ud800`."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return re.sub(r"[\ud800-\udfff]", _escape, text)
+    return text
+
+
+def _escape(surrogate: re.Match[str]) -> str:
+    code = ord(surrogate[0])
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 def display_path(path: Path, relative_to: Path | None = None) -> str:

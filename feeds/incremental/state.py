@@ -28,7 +28,7 @@ from ..model import Severity
 if TYPE_CHECKING:
     from ..source.listing import Listing, PostFile
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 CACHE_DIR = ".feeds-cache"
 STATE_FILE = "state.json"
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
@@ -112,7 +112,12 @@ class RunState:
             "pending_pings": self.pending_pings,
         }
         # One C-encoded string and one write: json.dump streams small chunks through Python.
-        return json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: a path that is not UTF-8 (see `utf8`)
+            # as JSON's `\udce9` escapes, which `json.loads` reads back as the same text
+            return json.dumps(state, separators=(",", ":")).encode("ascii")
 
 
 def load_state(config_path: Path) -> RunState:
@@ -193,7 +198,7 @@ def cache_key(config_path: Path) -> str:
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None
         material.append(f"{name}={origin}={_file_stamp(Path(origin)) if origin else None}")
-    digest = hashlib.sha256("\n".join(material).encode())
+    digest = hashlib.sha256(utf8("\n".join(material)))
     digest.update(config_path.read_bytes())
     return digest.hexdigest()
 
@@ -227,7 +232,7 @@ def tree_digest(listing: Listing) -> str:
 
 
 def files_digest(files: Sequence[PostFile]) -> Any:
-    digest = hashlib.sha256("\0".join([post_file.relative for post_file in files]).encode())
+    digest = hashlib.sha256(utf8("\0".join([post_file.relative for post_file in files])))
     # The stamps as one array of integers, not formatted as text: every cron run
     # digests the whole tree. Filled from a list, which `array` copies at once.
     unstated = (-1, -1, -1, -1)  # no file has a negative size
@@ -245,5 +250,12 @@ def files_digest(files: Sequence[PostFile]) -> Any:
 def problems_digest(listing: Listing) -> Any:
     digest = hashlib.sha256()
     for problem in listing.problems:
-        digest.update(f"{problem.path}\0{problem.message}\n".encode())
+        digest.update(utf8(f"{problem.path}\0{problem.message}\n"))
     return digest
+
+
+def utf8(text: str) -> bytes:
+    """`text` as UTF-8 for a digest or a hash, lone surrogates too: Python holds the bytes
+    of a file name that are not UTF-8 as such (`os.fsdecode`: `caf\\xe9.md` is
+    'caf\\udce9.md'), which `str.encode` refuses. Distinct texts give distinct bytes."""
+    return text.encode("utf-8", "surrogatepass")

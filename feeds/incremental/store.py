@@ -48,6 +48,7 @@ from .state import (
     is_ours,
     problems_digest,
     tree_digest,
+    utf8,
 )
 
 if TYPE_CHECKING:
@@ -293,7 +294,7 @@ def posts_file(folder: Path, number: int) -> Path:
 
 
 def shard_of(relative: str) -> int:
-    return zlib.crc32(relative.encode()) % POSTS_SHARDS
+    return zlib.crc32(utf8(relative)) % POSTS_SHARDS
 
 
 def _load_posts(folder: Path, number: int, key: str) -> tuple[dict[str, PostEntry], int]:

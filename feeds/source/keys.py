@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from datetime import date, datetime, time
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -177,22 +178,44 @@ def _required_text(key: str, value: Any) -> str | None:
     return fields.text(key, value, required=True)
 
 
-def _date(post: PostKeys) -> Callable[[str, Any], WrittenDate]:
+def _date(post: PostKeys, named: date | None) -> Callable[[str, Any], WrittenDate]:
+    """A date key's reader; see `read_date` for `named`."""
+
     def parse(key: str, value: Any) -> WrittenDate:
         written = fields.text(key, value, required=True)
         assert written is not None
         try:
             return parse_date(written, post.config.tz)
         except DateError as error:
-            raise DateError(
-                f"{error}; write a date like 2024-05-01 or 2024-05-01T09:30:00+02:00"
-            ) from None
+            if named is None:
+                advice = error.advice or "write a date like 2024-05-01 or 2024-05-01T09:30:00+02:00"
+                raise DateError(error.problem, advice) from None
+            post.report(
+                post.line(key),
+                f"'{key}' cannot be read: {error.problem}; the file name's date {named} is "
+                f"used instead; {error.advice or f'write it like {named} 09:30:00 +02:00'}",
+                Severity.WARNING,
+            )
+            return start_of(named, post)
 
     return parse
 
 
-def read_date(post: PostKeys, given: list[str]) -> WrittenDate | None:
-    return post.parsed(given[0], _date(post)) if given else None
+def read_date(post: PostKeys, given: list[str], named: date | None = None) -> WrittenDate | None:
+    """The date of the first key given. With `named`, the date a file name carries
+    (Jekyll's `2024-05-01-slug.md`), text there that is no date feeds can read gives
+    the post that date, with a warning, rather than stop the site: Ruby, which reads
+    Jekyll's dates, reads more than feeds does (`2024-05-01 09:30:00 +0200 2024`, the
+    year written twice), and the file name's date is the one the generator gives a
+    post whose `date:` is missing. An empty value, or one that is no text, stays an
+    error."""
+    return post.parsed(given[0], _date(post, named)) if given else None
+
+
+def start_of(day: date, post: PostKeys) -> WrittenDate:
+    """A date given without a time (by a file name, or Zola's `path`): its midnight in
+    the site's time zone, as a `date:` without a time is read."""
+    return WrittenDate(datetime.combine(day, time(), post.config.tz), day)
 
 
 def _slug(post: PostKeys, given: list[str]) -> str | None:
@@ -213,12 +236,11 @@ def _slug(post: PostKeys, given: list[str]) -> str | None:
 
 
 def _terms(post: PostKeys, given: list[str]) -> list[str]:
-    """Every term of the keys given, merged. Under Jekyll's rule `a b` is two terms."""
+    """Every term of the keys given, merged (see `fields.text_list`: `~` is none). Under
+    Jekyll's rule `a b` is two terms."""
 
     def parse(key: str, value: Any) -> list[str]:
-        if post.rules.split_term_strings and isinstance(value, str):
-            return value.split()
-        return fields.text_list(key, value)
+        return fields.text_list(key, value, split=post.rules.split_term_strings)
 
     terms: list[str] = []
     for key in given:
@@ -227,7 +249,28 @@ def _terms(post: PostKeys, given: list[str]) -> list[str]:
 
 
 def _tags(post: PostKeys, given: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(map(sys.intern, _terms(post, given))))
+    """A tag with no letters or digits to make a path from (`!!!`, `---`, or one no
+    letter of which has an ASCII form, `日本`) has no slug, so no tag feed
+    (`plan.streams` leaves it out): with tag feeds on, a warning; without them nothing
+    is lost. It stays on the entry all the same, as a term of its own: Hugo too keeps
+    it in the post's tags while giving it no term page. One warning per post, naming
+    the first few such tags."""
+    tags = tuple(dict.fromkeys(map(sys.intern, _terms(post, given))))
+    if post.config.tag_feeds:
+        slugless = [tag for tag in tags if not term_slug(tag)]
+        if slugless:
+            more = ", ".join(map(repr, slugless[1:4]))
+            if len(slugless) > 4:
+                more += f" and {len(slugless) - 4} more"
+            also = f" (also {more})" if more else ""
+            post.report(
+                post.line(given[0]),
+                f"the tag {slugless[0]!r}{also} has no letters or digits to make a path from, "
+                "so it can have no tag feed (it stays on the entry); add a letter or digit "
+                "to it for a feed of its own, or remove it",
+                Severity.WARNING,
+            )
+    return tags
 
 
 def _categories(post: PostKeys, given: list[str]) -> tuple[Category, ...]:

@@ -4,7 +4,6 @@ read (see `keys`), its template text checked. Post files are read only here."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,7 @@ from ..model import Category, Post, Problem, Severity, Stamp
 from ..text import decode_utf8, fields, xml_safe
 from ..text.yamltext import Located, YamlTextError
 from .frontmatter import load_front_matter, split_front_matter
-from .keys import DATE_KEYS, KEY_NAMES, READ_KEY_SET, READ_KEYS, PostKeys, read_date
+from .keys import DATE_KEYS, KEY_NAMES, READ_KEY_SET, READ_KEYS, PostKeys, read_date, start_of
 from .listing import file_stamp
 from .templates import has_template_text, strip_templates
 
@@ -193,12 +192,13 @@ def _published(post: PostKeys) -> tuple[WrittenDate | None, bool]:
     """`date` (else Hugo's `publishDate`), else the date in a Jekyll file name, else the
     `YYYY/MM/DD` of Zola's `path`; and whether none of them was given. A key that
     disagrees with the file name by more than a day is probably a typo in one of
-    them: a warning."""
+    them: a warning; one that cannot be read gives way to the file name's date, with
+    a warning too (see `keys.read_date`)."""
     named = post.rules.file_name_date(post.name)
     from_name = named[0] if named else None
     given = [key for key in DATE_KEYS if key in post.given]
     if given:
-        date: WrittenDate | None = read_date(post, given)
+        date: WrittenDate | None = read_date(post, given, from_name)
         if date is not None and from_name and abs((date.written - from_name).days) > 1:
             post.report(
                 post.line(given[0]),
@@ -213,7 +213,7 @@ def _published(post: PostKeys) -> tuple[WrittenDate | None, bool]:
         if not post.rules.generator:
             post.report(1, "'date' is missing; add a line 'date: ...' to the front matter")
         return None, True
-    return WrittenDate(datetime.combine(day, time(), post.config.tz), day), False
+    return start_of(day, post), False
 
 
 def _check_keys(post: PostKeys) -> None:

@@ -56,8 +56,26 @@ def whole_number(key: str, value: Any, *, minimum: int, maximum: int) -> int:
     )
 
 
-def text_list(key: str, value: Any) -> list[str]:
-    """A list of terms, or one term written as plain text."""
+NULL = frozenset({"", "~", "null", "Null", "NULL"})
+"""YAML's ways of writing no value (`tags: ~`, `tags:`), which generators read as none.
+The YAML reader hands every value over as text, so `'~'` quoted is no value either."""
+
+
+def is_null(value: Any) -> bool:
+    """Whether `value` is YAML's null (see `NULL`)."""
+    return isinstance(value, str) and value.strip() in NULL
+
+
+def text_list(key: str, value: Any, *, split: bool = False) -> list[str]:
+    """A list of terms, or one term written as plain text; with `split`, several terms
+    separated by spaces (Jekyll's `tags: a b`). A null value is no term, and a null item
+    of a list none either (`tags: [a, ~]` is `a`): Jekyll and Hugo drop YAML's nulls
+    from the list rather than name a term `~`."""
+    if isinstance(value, str):
+        if is_null(value):
+            return []
+        if split:
+            return value.split()
     items = value if isinstance(value, list) else [value]
     terms = []
     for item in items:
@@ -67,7 +85,7 @@ def text_list(key: str, value: Any) -> list[str]:
                 f"found a {_shape(item)} in it"
             )
         cleaned = item.strip()
-        if cleaned:
+        if cleaned not in NULL:
             terms.append(cleaned)
     return terms
 
@@ -111,10 +129,11 @@ def _person_from_text(key: str, value: str) -> Person:
 
 
 def people(key: str, value: Any) -> list[Person]:
-    """`authors:`: a list of people as `person` reads them, or one person."""
+    """`authors:`: a list of people as `person` reads them, or one person; null, as
+    in `text_list`, is nobody."""
     if not isinstance(value, list):  # one person, as most posts have
-        return [person(key, value)] if value != "" else []
-    return [person(key, item) for item in value if item != ""]
+        return [] if is_null(value) else [person(key, value)]
+    return [person(key, item) for item in value if not is_null(item)]
 
 
 def absolute_url(key: str, value: str) -> str:
