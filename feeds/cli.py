@@ -104,6 +104,64 @@ def check_command(options: argparse.Namespace) -> int:
     return 0
 
 
+def init_command(options: argparse.Namespace) -> int:
+    import shlex
+    from datetime import UTC, datetime
+
+    from .scaffold import ScaffoldError, init_site, local_timezone
+
+    try:
+        site = init_site(
+            options.directory / options.config, datetime.now(UTC), timezone=local_timezone()
+        )
+    except ScaffoldError as error:
+        print(f"feeds: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    for folder in site.folders:
+        print(f"created {display_path(folder)}{os.sep}")
+    for path in (site.config, site.example):
+        if path is not None:
+            print(f"created {display_path(path)}")
+    if site.kept is not None:
+        print(f"feeds: {display_path(site.kept)}: exists already; kept it", file=sys.stderr)
+    root, name = site.config.parent, site.config.name
+    step = "feeds build" + ("" if name == "site.yaml" else f" --config {shlex.quote(name)}")
+    if root != Path.cwd():
+        step = f"cd {shlex.quote(display_path(root))} && {step}"
+    print(f"Next: change the values marked CHANGE ME in {display_path(site.config)}, then: {step}")
+    return 0
+
+
+def new_command(options: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from .config import load_config
+    from .scaffold import ScaffoldError, new_post
+
+    now = datetime.now(UTC)  # the clock, read once
+    try:
+        config, problems = load_config(options.config)
+    except ConfigNotFoundError as error:
+        print(f"feeds: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if config is None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        path = new_post(config, options.title, now, options.category)
+    except ScaffoldError as error:
+        print(f"feeds: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    print(display_path(path))
+    print(
+        "feeds: the post is a draft, in no feed; write it, then delete its 'draft: true' "
+        "line to publish it",
+        file=sys.stderr,
+    )
+    return 0
+
+
 class Line(NamedTuple):
     """One line for the terminal; problems and notices go to standard error."""
 
@@ -281,6 +339,34 @@ def _parser() -> argparse.ArgumentParser:
     check = _command(commands, check_command, "Check site.yaml and every post; write nothing.")
     check.add_argument(
         "-v", "--verbose", action="store_true", help="list every file skipped and why"
+    )
+    init = _command(
+        commands, init_command, "Start a new site: a commented site.yaml and an example post."
+    )
+    init.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="the site's folder, created if missing (default: this folder)",
+    )
+    config_option = init._option_string_actions["--config"]
+    config_option.help = "the config file to create, in DIR (default: site.yaml)"
+    new = _command(
+        commands, new_command, "Start a draft post, dated now, in the site's posts folder."
+    )
+    new.add_argument(
+        "title",
+        metavar="TITLE",
+        help="the post's title, in quotes; after -- if it starts with -: feeds new -- '-1 idea'",
+    )
+    new.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a category of the post, one site.yaml lists; repeat for more",
     )
     return parser
 

@@ -208,6 +208,34 @@ def write_atomically(target: Path, data: bytes, *, mode: int, durable: bool) -> 
         raise
 
 
+def write_new(target: Path, data: bytes) -> bool:
+    """Create `target` whole, never over another file: staged, then linked to its name,
+    which fails if the name is taken (False: nothing written). Where the file system has
+    no hard links, an exclusive create, which a crash could leave part-written."""
+    temporary = _stage(target, data)
+    try:
+        os.link(temporary, target)
+    except FileExistsError:
+        return False
+    except OSError as error:
+        if error.errno not in _NO_LINKS:
+            raise
+        try:
+            with open(target, "xb") as stream:
+                stream.write(data)
+        except FileExistsError:
+            return False
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    _sync_directory(target.parent)
+    return True
+
+
+_NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS})
+"""What `link` fails with on file systems without hard links (FAT, some network ones)."""
+
+
 def _stage(target: Path, data: bytes, *, mode: int = FILE_MODE, durable: bool = True) -> str:
     """Write `data` beside `target` under a temporary name of ours (see `remove_leftovers`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
