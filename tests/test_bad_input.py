@@ -106,6 +106,29 @@ def test_a_key_given_twice_is_a_warning_naming_both_lines(site: Site) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (
+            "2024-05-01 10:00 CEST",
+            "the time zone name 'CEST' is ambiguous; write a numeric offset like +02:00 instead",
+        ),
+        (
+            "2024-05-01 10:00 UTC+3",
+            "'2024-05-01 10:00 UTC+3' is ambiguous; write the offset alone, like +03:00",
+        ),
+        (
+            "someday",
+            "'someday' is not a date (Unknown string format); write a date like "
+            "2024-05-01 or 2024-05-01T09:30:00+02:00",
+        ),
+    ],
+)
+def test_a_date_error_gives_its_advice_once(site: Site, written: str, message: str) -> None:
+    site.post("p", date=written)
+    assert messages(site) == [f"posts/p.md:3: 'date': {message}"]
+
+
 def test_not_utf8_names_the_line(site: Site) -> None:
     site.raw_post("p.md", b"---\ntitle: caf\xe9\ndate: 2024-01-01\n---\n")
     assert single_error(site) == "posts/p.md:2: this is not UTF-8 text; save the file as UTF-8"
