@@ -129,6 +129,12 @@ def test_a_date_error_gives_its_advice_once(site: Site, written: str, message: s
     assert messages(site) == [f"posts/p.md:3: 'date': {message}"]
 
 
+def test_a_posts_problems_come_in_the_order_of_its_lines(site: Site) -> None:
+    """The YAML reader finds the key given twice before the keys are checked."""
+    site.raw_post("p.md", "---\ncolour: red\ntitle: a\ndate: 2024-01-01\ntitle: b\n---\n")
+    assert [line.split(":")[1] for line in messages(site)] == ["2", "5"]
+
+
 def test_not_utf8_names_the_line(site: Site) -> None:
     site.raw_post("p.md", b"---\ntitle: caf\xe9\ndate: 2024-01-01\n---\n")
     assert single_error(site) == "posts/p.md:2: this is not UTF-8 text; save the file as UTF-8"

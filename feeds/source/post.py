@@ -64,7 +64,11 @@ def read_post(
     if post is not None and has_template_text(document):  # spares splitting the body
         _, dropped = strip_templates(_body(document, body_line), body_line, post.is_markdown)
         found += [Problem(Path(source), line, text, Severity.WARNING) for line, text in dropped]
-    return post, problems + found
+    return post, sorted(problems + found, key=_line_of)  # as the editor reads the file
+
+
+def _line_of(problem: Problem) -> int:
+    return problem.line or 0
 
 
 def read_body(post: Post, config: SiteConfig) -> str:
