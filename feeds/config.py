@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .formats import BY_NAME
+from .conventions.base import own_syntax
+from .formats import BY_NAME, FEED_PATH_KEYS, feed_path_clashes, feed_path_problem
 from .model import ConfigNotFoundError, Person, Problem, Severity, display_path
 from .text import decode_utf8, fields, slugify, term_key, xml_safe
 from .text.fields import FieldError
@@ -19,7 +20,7 @@ from .text.yamltext import Duplicate, YamlTextError, load_mapping
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from .conventions import Convention
+    from .conventions import Convention, LinkRule
 
 PERMALINK_TOKENS = ("year", "month", "day", "slug", "category")
 _TOKEN = re.compile(r"\{([^{}]*)\}")
@@ -70,9 +71,20 @@ class SiteConfig:
     differ from feeds' own; None: feeds' own rules."""
     posts_glob: tuple[str, ...] | None = None
     id_scheme: str = "tag"
-    """`tag`: stable tag: URIs; `link`: the post's URL, as the site's old generator had."""
+    """`tag`: stable tag: URIs; `link`: the post's URL; `generator` (with `conventions:`):
+    the ids the generator's own feed published (jekyll-feed's `<id>`, Hugo's RSS
+    `<guid>`, Zola's and eleventy-plugin-rss's permalinks), so readers do not see a
+    switched site's old posts as new.
+    Never the default: an entry's id must not change once published, and sites whose
+    feeds already carry feeds' tag: ids keep them."""
     authors: Mapping[str, Person] = field(default_factory=dict)
     """Handles used in front matter (`author: jo`) to the people they stand for."""
+    ugly_urls: bool = False
+    """Hugo's `uglyURLs` (with `conventions: hugo`): `/posts/hello.html`, not `/posts/hello/`."""
+    feed_paths: Mapping[str, str] = field(default_factory=dict)
+    """Feeds at the site's own paths (`atom: feed.xml`, `category_rss:
+    categories/{slug}/index.xml`), by `formats.FEED_PATH_KEYS`; the others stay at
+    feeds' default paths. Empty: every feed at its default path."""
 
     # Cached: every post asks for these.
     @cached_property
@@ -134,8 +146,11 @@ def load_config(path: Path | str) -> tuple[SiteConfig | None, list[Problem]]:
 def _build(path: Path, values: Mapping[str, Any]) -> tuple[SiteConfig | None, list[Problem]]:
     problems: list[Problem] = []
     settings: dict[str, Any] = {}
+    links = _generator_links(values)
     for key, located in values.items():
         parse = _PARSERS.get(key)
+        if key == "permalink" and links is not None:
+            parse = _generator_permalink(links)
         if parse is None:
             problems.append(
                 Problem(
@@ -150,6 +165,31 @@ def _build(path: Path, values: Mapping[str, Any]) -> tuple[SiteConfig | None, li
             settings[key] = parse(key, located.value)
         except FieldError as error:
             problems.append(Problem(path, located.line, str(error)))
+    if settings.get("id_scheme") == "generator" and links is None:
+        problems.append(
+            Problem(
+                path,
+                values["id_scheme"].line,
+                "'id_scheme: generator' needs the generator's ids; add 'conventions: jekyll', "
+                "'conventions: hugo', 'conventions: zola' or 'conventions: eleventy', "
+                "or write id_scheme: tag",
+            )
+        )
+    if settings.get("ugly_urls") and (links is None or not links.ugly_urls):
+        problems.append(
+            Problem(
+                path,
+                values["ugly_urls"].line,
+                "'ugly_urls' is Hugo's uglyURLs; add 'conventions: hugo', or remove it",
+            )
+        )
+    if links is not None and "permalink" not in settings:
+        settings["permalink"] = links.default  # the generator's own default
+    if "feed_paths" in settings:  # against every other output's path, once all are known
+        problems += [
+            Problem(path, values["feed_paths"].line, message)
+            for message in _feed_path_clashes(settings)
+        ]
     for key in ("title", "url", "description"):
         if key not in values:
             problems.append(Problem(path, 1, f"'{key}' is required; add a line '{key}: ...'"))
@@ -213,6 +253,36 @@ def _permalink(key: str, value: Any) -> str:
     if "://" in pattern or any(c.isspace() for c in pattern):
         raise FieldError(f"'{key}' must be a path like /{{year}}/{{slug}}/, not {pattern!r}")
     return pattern
+
+
+def _generator_links(values: Mapping[str, Any]) -> LinkRule | None:
+    """The link rule of the generator `conventions:` names, if it has one: then
+    `permalink` is read in that generator's syntax, and defaults to its default."""
+    from .conventions import CONVENTIONS
+
+    located = values.get("conventions")
+    named = CONVENTIONS.get(located.value) if located and isinstance(located.value, str) else None
+    return named.links if named is not None else None
+
+
+def _generator_permalink(links: LinkRule) -> Callable[[str, Any], str]:
+    """`permalink` in the generator's syntax (`/:year/:title/`, Jekyll's `pretty`);
+    or in feeds' own (`/{year}/{slug}/`), as sites set up before the generator's
+    syntax was read keep it: no generator reads braces, so the two cannot be
+    confused. Both in one pattern is refused."""
+
+    def parse(key: str, value: Any) -> str:
+        written = _required_text(key, value)
+        if own_syntax(written):
+            if ":" in written.replace("://", ""):
+                raise FieldError(
+                    f"'{key}' mixes feeds' {{tokens}} with the generator's :tokens; "
+                    f"write it in the generator's syntax, like /:year/:title/"
+                )
+            return _permalink(key, written)
+        return links.parse(key, written)
+
+    return parse
 
 
 def _id_authority(key: str, value: Any) -> str:
@@ -315,6 +385,43 @@ def _authors(key: str, value: Any) -> dict[str, Person]:
     return {handle: fields.person(f"{key}.{handle}", who) for handle, who in value.items()}
 
 
+def _feed_paths(key: str, value: Any) -> dict[str, str]:
+    """Paths of the site's own for its feeds, checked one by one (`formats.feed_path_problem`);
+    against each other and the rest of the site in `_feed_path_clashes`."""
+    if not isinstance(value, dict) or not value:
+        raise FieldError(
+            f"'{key}' must map feeds to paths below the output folder, e.g. "
+            f"{key}: {{atom: feed.xml, category_atom: feed/{{slug}}.xml}}"
+        )
+    paths = {}
+    for name, written in value.items():
+        if name not in FEED_PATH_KEYS:
+            raise FieldError(
+                f"'{key}' has unknown feed '{name}'{fields.suggest(name, FEED_PATH_KEYS)}; "
+                f"use {', '.join(FEED_PATH_KEYS)}"
+            )
+        path = _required_text(f"{key}.{name}", written)
+        problem = feed_path_problem(name, path)
+        if problem is not None:
+            raise FieldError(f"{key}: {problem}")
+        paths[name] = path
+    return paths
+
+
+def _feed_path_clashes(settings: Mapping[str, Any]) -> list[str]:
+    """feed_paths against the formats and feeds written and the pages' names."""
+    sections = ["categories"]
+    sections += ["tags"] * bool(settings.get("tag_feeds")) + ["authors"] * bool(
+        settings.get("author_feeds")
+    )
+    return feed_path_clashes(
+        settings["feed_paths"],
+        settings.get("formats", SiteConfig.formats),
+        sections,
+        settings.get("index_page", SiteConfig.index_page),
+    )
+
+
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "title": _required_text,
     "url": _url,
@@ -341,6 +448,8 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "index_page": _index_page,
     "conventions": _conventions,
     "posts_glob": _globs,
-    "id_scheme": _choice("tag", "link"),
+    "id_scheme": _choice("tag", "link", "generator"),
+    "ugly_urls": fields.flag,
     "authors": _authors,
+    "feed_paths": _feed_paths,
 }

@@ -20,10 +20,10 @@ import fcntl
 import os
 import re
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from .formats import is_our_index, output_patterns
+from .formats import FEED_HEAD, is_our_feed, is_our_index, output_patterns, split_outputs
 from .model import PublishReport, display_path
 
 FILE_MODE = 0o644
@@ -107,12 +107,28 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
 
 
 def stale_outputs(
-    out_dir: Path, produced: Collection[str], index_page: str | None, *, prune_stale: bool
+    out_dir: Path,
+    produced: Collection[str],
+    index_page: str | None,
+    *,
+    prune_stale: bool,
+    feed_globs: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """Files of the output layout that this run no longer produces, such as the feeds
     of a category without posts; removed only with `prune_stale`, since a vanished feed
-    would give its subscribers 404s. The index page counts only if feeds wrote it."""
-    stale = find_stale(out_dir, produced, output_patterns(own_index_page(out_dir, index_page)))
+    would give its subscribers 404s. The index page counts only if feeds wrote it.
+
+    `feed_globs` are the patterns of site.yaml's `feed_paths` (`formats.feed_globs`).
+    Those are the site's own addresses, often in a folder that is the site's web root,
+    where its old generator wrote (and may still write) feeds and other files: so with
+    them, a feed file is stale only if feeds wrote it (`formats.is_our_feed`), at a
+    configured path or at a default one (a feed moved by feed_paths leaves its old file
+    there)."""
+    patterns = output_patterns(own_index_page(out_dir, index_page))
+    stale = find_stale(out_dir, produced, [*patterns, *feed_globs])
+    if feed_globs:
+        feeds, pages = split_outputs(stale)
+        stale = tuple(sorted([*pages, *(f for f in feeds if _written_by_us(out_dir, f))]))
     if prune_stale:
         prune(out_dir, stale)
     return stale
@@ -129,6 +145,14 @@ def find_stale(
         if path.is_file() and not path.is_symlink()
     }
     return tuple(sorted(found - set(produced)))
+
+
+def _written_by_us(out_dir: Path, relative: str) -> bool:
+    try:
+        with (out_dir / relative).open("rb") as feed:
+            return is_our_feed(feed.read(FEED_HEAD), relative)
+    except OSError:
+        return False
 
 
 def is_foreign_page(target: Path) -> bool:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
-from .formats import split_outputs
+from .formats import feed_globs, split_outputs
 from .incremental import CACHE_DIR, Incremental
 from .model import BuildResult, Problem, PublishReport, Severity, display_path
 from .publish import (
@@ -188,7 +188,13 @@ def _render_and_publish(
     written = publish(out_dir, render_outputs(rendered, config, bodies))
     unchanged = tuple(sorted((*written.unchanged, *current, *site.kept)))
     produced_here = {*produced} - {output.path for output in foreign}
-    stale = stale_outputs(out_dir, produced_here, config.index_page, prune_stale=prune_stale)
+    stale = stale_outputs(
+        out_dir,
+        produced_here,
+        config.index_page,
+        prune_stale=prune_stale,
+        feed_globs=feed_globs(config.feed_paths),
+    )
     return _Published(outputs, rendered, PublishReport(written.written, unchanged), stale, foreign)
 
 

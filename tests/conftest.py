@@ -13,6 +13,10 @@ import jsonschema
 import pytest
 from lxml import etree, html
 
+from feeds.config import load_config
+from feeds.model import Post
+from feeds.source.reading import read_posts
+
 HERE = Path(__file__).parent
 REPO = HERE.parent
 ATOM_SCHEMA = etree.RelaxNG(etree.parse(str(HERE / "atom.rng")))
@@ -156,3 +160,12 @@ PAGES = ["feed.css", "feeds.opml", "index.html"]
 def feed_paths(*directories: str) -> list[str]:
     """Every feed file of these stream folders, plus the pages: what a build writes."""
     return sorted([d + name for d in directories for name in FEED_NAMES] + PAGES)
+
+
+def posts_by_title(config_path: Path) -> dict[str, Post]:
+    """The site's posts as feeds reads them, by title; no errors allowed."""
+    config, problems = load_config(config_path)
+    assert config is not None, [p.format() for p in problems]
+    result = read_posts(config)
+    assert not [p for p in result.problems if p.is_error], [p.format() for p in result.problems]
+    return {post.title: post for post in result.posts}

@@ -79,7 +79,13 @@ def replay(
     feeds, site_pages = split_outputs(last.feeds)
     with output_lock(out_dir, wait):
         remove_all_leftovers(out_dir, last.feeds)
-        stale = stale_outputs(out_dir, set(last.feeds), last.index_page, prune_stale=prune_stale)
+        stale = stale_outputs(
+            out_dir,
+            set(last.feeds),
+            last.index_page,
+            prune_stale=prune_stale,
+            feed_globs=last.feed_globs,
+        )
     report = PublishReport((), tuple(sorted(last.feeds)))
     return BuildResult(
         warnings, last.posts, feeds, report, site_pages, stale, prune_stale, out_dir=out_dir

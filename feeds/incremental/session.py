@@ -10,6 +10,7 @@ from importlib import import_module
 from pathlib import Path
 
 from ..config import SiteConfig
+from ..formats import feed_globs
 from ..model import Problem, Severity
 from ..plan import SitePlan, plan_site
 from ..plan.outputs import Output, plan_outputs
@@ -114,6 +115,7 @@ class Session:
                 posts_dir=str(config.posts_dir),
                 posts_glob=glob,
                 index_page=config.index_page,
+                feed_globs=feed_globs(config.feed_paths),
             )
         )
         self._save()

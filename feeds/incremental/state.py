@@ -54,6 +54,9 @@ class LastRun(NamedTuple):
     posts_dir: str
     posts_glob: list[str] | None
     index_page: str | None
+    feed_globs: list[str]
+    """Where site.yaml's `feed_paths` put feeds, for finding stale ones (see
+    `publish.stale_outputs`)."""
 
     def falls_due(self, now: int) -> bool:
         """Whether a scheduled post has fallen due or a post expired by `now` (as
@@ -162,6 +165,7 @@ _LAST_RUN_TYPES: dict[str, type | tuple[type, ...]] = {
     "posts_dir": str,
     "posts_glob": (list, type(None)),
     "index_page": (str, type(None)),
+    "feed_globs": list,
 }
 _SEVERITIES = frozenset(severity.value for severity in Severity)
 
@@ -183,6 +187,7 @@ def _is_last_run(stored: object) -> bool:
         for row in stored["warnings"]
     )
     globs_ok = stored["posts_glob"] is None or all(isinstance(g, str) for g in stored["posts_glob"])
+    globs_ok = globs_ok and all(isinstance(g, str) for g in stored["feed_globs"])
     return rows_ok and globs_ok and all(isinstance(v, str) for v in stored["feeds"].values())
 
 

@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..formats import BY_NAME, OPML, STYLESHEET, Format
+from ..formats import BY_NAME, OPML, STYLESHEET, Format, feed_file
 from ..model import Post, Stream
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ class Output(NamedTuple):
 def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
     """Every output file of the site, with the fingerprint of what its bytes depend on."""
     formats = [BY_NAME[name] for name in config.formats]
+    # Where every feed is, which the links between feeds and the pages show.
+    paths = tuple(sorted(config.feed_paths.items()))
     outputs: list[Output] = []
     listed: list[Listed] = []
     for stream in streams:
@@ -62,9 +64,9 @@ def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
         for feed_format in written:
             outputs.append(
                 Output(
-                    stream.directory + feed_format.file,
+                    feed_file(stream.directory, feed_format, config.feed_paths),
                     "feed",
-                    _digest((feed_format.name, material)),
+                    _digest((feed_format.name, material, paths)),
                     stream.posts,
                     stream,
                     feed_format,
@@ -77,7 +79,8 @@ def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
     if any(feed_format.archivable for feed_format in formats):
         outputs.append(Output(STYLESHEET, "stylesheet", _digest("stylesheet")))
     pages = [
-        (tuple(f.name for f in item.formats), _stream_material(item.stream)) for item in listed
+        (tuple(f.name for f in item.formats), _stream_material(item.stream), paths)
+        for item in listed
     ]
     outputs.append(Output(OPML, "opml", _digest(("opml", pages)), listed=tuple(listed)))
     if config.index_page:

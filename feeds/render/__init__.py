@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..config import SiteConfig
+from ..formats import feed_file
 from ..model import Entry, Feed, Person
 from ..plan.outputs import Output
 from . import jsonfeed, pages, xml  # noqa: F401  (the serializers, loaded with the package)
@@ -40,7 +41,7 @@ def _render(output: Output, config: SiteConfig, entries: Mapping[str, Entry]) ->
     assert stream is not None and feed_format is not None
     stream_entries = tuple(entries[post.id] for post in stream.posts)
     links = [
-        (rel, config.url + directory + feed_format.file)
+        (rel, config.url + feed_file(directory, feed_format, config.feed_paths))
         for rel, directory in (
             ("prev-archive", stream.prev_archive),
             ("next-archive", stream.next_archive),

@@ -19,7 +19,7 @@ from html import escape
 
 from ..config import SiteConfig
 from ..dates import rfc2822_date
-from ..formats import INDEX_MARK, STYLESHEET
+from ..formats import INDEX_MARK, STYLESHEET, feed_file
 from ..model import Entry
 from ..plan.outputs import INDEX_ENTRIES, Listed
 
@@ -47,10 +47,11 @@ def render_opml(listed: Sequence[Listed], config: SiteConfig) -> bytes:
     ]
     for item in listed:
         preferred = item.formats[0]
+        address = config.url + feed_file(item.stream.directory, preferred, config.feed_paths)
         lines.append(
             f'    <outline type="{preferred.opml_type}" text="{escape(item.stream.title)}" '
             f'title="{escape(item.stream.title)}" '
-            f'xmlUrl="{escape(config.url + item.stream.directory + preferred.file)}" '
+            f'xmlUrl="{escape(address)}" '
             f'htmlUrl="{escape(config.url)}"/>'
         )
     lines += ["  </body>", "</opml>", ""]
@@ -64,17 +65,21 @@ def render_index(
     head_links = [
         f'<link rel="alternate" type="{feed_format.media_type}" '
         f'title="{escape(item.stream.title)} ({feed_format.label})" '
-        f'href="{escape(item.stream.directory + feed_format.file)}">'
+        f'href="{escape(feed_file(item.stream.directory, feed_format, config.feed_paths))}">'
         for item in listed
         for feed_format in item.formats
     ]
     sections = []
     for item in listed:
         stream = item.stream
-        addresses = " ".join(
-            f'<a href="{escape(stream.directory + feed_format.file)}">{feed_format.label}</a> '
-            f"<code>{escape(config.url + stream.directory + feed_format.file)}</code>"
+        files = [
+            (feed_format, feed_file(stream.directory, feed_format, config.feed_paths))
             for feed_format in item.formats
+        ]
+        addresses = " ".join(
+            f'<a href="{escape(file)}">{feed_format.label}</a> '
+            f"<code>{escape(config.url + file)}</code>"
+            for feed_format, file in files
         )
         shown = []
         for post in stream.posts[:INDEX_ENTRIES]:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..conventions import path_date
+from ..conventions import PostFacts, own_link, path_date
 from ..dates import WrittenDate, instant
 from ..model import Category, Post, Problem, Severity, Stamp
 from ..text import decode_utf8, fields, xml_safe
@@ -172,8 +172,9 @@ def make_post(
         return None, post.problems
     assert date is not None and slug is not None
     categories: tuple[Category, ...] = read["categories"]
-    link = read["link"] or _permalink(config, date, slug, categories)
-    post_id = read["id"] or (link if config.id_scheme == "link" else None)
+    facts = PostFacts(source, post.name, slug, date, post.given, read["title"])
+    link = read["link"] or _permalink(config, facts, categories)
+    post_id = read["id"] or _generator_id(config, facts, link)
     expires: WrittenDate | None = read["expires"]
     made = Post(
         **{
@@ -234,14 +235,22 @@ def _check_keys(post: PostKeys) -> None:
             post.report(located.line + 1, f"unknown key '{key}' is ignored{hint}", Severity.WARNING)
 
 
-def _permalink(
-    config: SiteConfig, date: WrittenDate, slug: str, categories: tuple[Category, ...]
-) -> str:
-    written = date.written
-    return config.link_pattern.format(
-        year=f"{written.year:04d}",
-        month=f"{written.month:02d}",
-        day=f"{written.day:02d}",
-        slug=slug,
-        category=categories[0].slug if categories else "uncategorized",
-    )
+def _permalink(config: SiteConfig, post: PostFacts, categories: tuple[Category, ...]) -> str:
+    """The post's URL from site.yaml's `permalink`: in the generator's syntax and by its
+    rules under its conventions (see `conventions.jekyll`, `conventions.hugo`), else
+    with feeds' own tokens."""
+    rules = config.rules
+    if rules.links is not None and rules.uses_generator_links(config):
+        return rules.links.link(config, post)
+    return own_link(config, post.date, post.slug, categories[0].slug if categories else None)
+
+
+def _generator_id(config: SiteConfig, post: PostFacts, link: str) -> str | None:
+    """`id_scheme: link`: the link; `generator`: the id the generator's own feed gave
+    the post; None: feeds' tag: id (`make_post`)."""
+    if config.id_scheme == "link":
+        return link
+    links = config.rules.links
+    if config.id_scheme == "generator" and links is not None:
+        return links.entry_id(config, post, link)
+    return None
