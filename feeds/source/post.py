@@ -62,7 +62,12 @@ def read_post(
         source, stamp, body_line, values, config, remembered if remembered is not None else {}
     )
     if post is not None and has_template_text(document):  # spares splitting the body
-        _, dropped = strip_templates(_body(document, body_line), body_line, post.is_markdown)
+        _, dropped = strip_templates(
+            _body(document, body_line),
+            body_line,
+            post.is_markdown,
+            dialects=config.rules.template_dialects,
+        )
         found += [Problem(Path(source), line, text, Severity.WARNING) for line, text in dropped]
     return post, sorted(problems + found, key=_line_of)  # as the editor reads the file
 
@@ -72,13 +77,20 @@ def _line_of(problem: Problem) -> int:
 
 
 def read_body(post: Post, config: SiteConfig) -> str:
-    """The body of a post read earlier, without template text (see `templates`);
-    "" if the file has become unreadable."""
+    """The body of a post read earlier, its template text rendered or dropped (see
+    `templates`); "" if the file has become unreadable. The site's `url` gives Jekyll's
+    `site.url` and `site.baseurl`, which no warning depends on."""
     document, _, problem = _read_text(post.source, config)
     if problem is not None:
         return ""
     body = xml_safe(_body(document, post.body_line))
-    return strip_templates(body, post.body_line, post.is_markdown)[0]
+    return strip_templates(
+        body,
+        post.body_line,
+        post.is_markdown,
+        dialects=config.rules.template_dialects,
+        site_url=config.url,
+    )[0]
 
 
 def _body(document: str, body_line: int) -> str:
