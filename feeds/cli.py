@@ -110,6 +110,8 @@ def init_command(options: argparse.Namespace) -> int:
 
     from .scaffold import ScaffoldError, init_site, local_timezone
 
+    if options.from_site is not None:
+        return _init_from(options)
     try:
         site = init_site(
             options.directory / options.config, datetime.now(UTC), timezone=local_timezone()
@@ -129,6 +131,27 @@ def init_command(options: argparse.Namespace) -> int:
     if root != Path.cwd():
         step = f"cd {shlex.quote(display_path(root))} && {step}"
     print(f"Next: change the values marked CHANGE ME in {display_path(site.config)}, then: {step}")
+    return 0
+
+
+def _init_from(options: argparse.Namespace) -> int:
+    """`feeds init --from DIR`: site.yaml for a generator's site, from its configuration."""
+    import shlex
+
+    from .migrate import MigrationError, write_site_yaml
+
+    try:
+        target, migration = write_site_yaml(options.from_site, options.config.name, url=options.url)
+    except MigrationError as error:
+        print(f"feeds: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"created {display_path(target)} from {display_path(migration.source)}")
+    for note in migration.notes:
+        print(f"feeds: check: {note}", file=sys.stderr)
+    step = "feeds build, then feeds compare <a saved copy of the site's feed>"
+    if target.parent.absolute() != Path.cwd():
+        step = f"cd {shlex.quote(display_path(target.parent))} && {step}"
+    print(f"Next: {step}")
     return 0
 
 
@@ -160,6 +183,34 @@ def new_command(options: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def compare_command(options: argparse.Namespace) -> int:
+    """Each saved feed's entries against the posts as feeds would publish them: a line
+    per entry whose id or link feeds changes or that feeds leaves out, then a summary
+    per feed; exit 0 only when every entry keeps its id and link (see `compare`)."""
+    from .compare import compare
+
+    try:
+        site, results = compare(options.config, options.feeds)
+    except ConfigNotFoundError as error:
+        print(f"feeds: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    _print(problem_lines(site.problems, verbose=False))
+    if not site.config_read:
+        return EXIT_INVALID
+    differs = site.has_errors
+    for result in results:
+        if result.unreadable is not None:
+            where = display_path(result.feed)
+            print(f"{where}: cannot read it as a feed ({result.unreadable})", file=sys.stderr)
+            differs = True
+            continue
+        for finding in result.findings:
+            print(finding.format(result.feed))
+        print(result.summary())
+        differs = differs or bool(result.findings)
+    return EXIT_INVALID if differs else 0
 
 
 class Line(NamedTuple):
@@ -351,6 +402,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the site's folder, created if missing (default: this folder)",
     )
+    init.add_argument(
+        "--from",
+        dest="from_site",
+        type=Path,
+        metavar="DIR",
+        help="an existing Jekyll, Hugo, Zola or Eleventy site: write its site.yaml from "
+        "the generator's own configuration, keeping links, ids and feed addresses",
+    )
+    init.add_argument(
+        "--url",
+        metavar="URL",
+        help="with --from: the site's address, if its configuration has none",
+    )
     config_option = init._option_string_actions["--config"]
     config_option.help = "the config file to create, in DIR (default: site.yaml)"
     new = _command(
@@ -367,6 +431,19 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME",
         help="a category of the post, one site.yaml lists; repeat for more",
+    )
+    compare = _command(
+        commands,
+        compare_command,
+        "Check a saved copy of the site's current feed against the posts: every entry "
+        "must keep its id and link. Writes nothing.",
+    )
+    compare.add_argument(
+        "feeds",
+        nargs="+",
+        type=Path,
+        metavar="FEED",
+        help="a feed file as the site publishes it today (Atom, RSS or JSON Feed)",
     )
     return parser
 

@@ -140,7 +140,48 @@ def load_config(path: Path | str) -> tuple[SiteConfig | None, list[Problem]]:
         Problem(path, *duplicate.warning(), severity=Severity.WARNING) for duplicate in duplicates
     ]
     config, problems = _build(path, values)
+    if config is not None and config.conventions is not None:
+        warnings += _permalink_drift(config, values)
     return config, warnings + problems
+
+
+_DEFAULT_PERMALINKS = {"jekyll": "date"}
+"""What `feeds init --from` writes for a generator's default permalink, when it names one."""
+
+
+def _permalink_drift(config: SiteConfig, values: Mapping[str, Any]) -> list[Problem]:
+    """Under `conventions:`, a site.yaml beside the generator's own configuration whose
+    `permalink` says otherwise than it (the generator's default when neither gives one):
+    the links would silently differ from the site's pages, so each link in the feeds
+    would break. `feeds init --from` writes site.yaml from that configuration."""
+    from .migrate import MigrationError, read_site
+
+    try:
+        theirs = read_site(config.path.parent)
+    except MigrationError:
+        return []
+    if theirs.generator != config.conventions:
+        return []
+    ours = values["permalink"].value if "permalink" in values else None
+    wanted = theirs.settings.get("permalink")
+    if (
+        "{" in str(ours)
+        or (ours if ours is not None else _DEFAULT_PERMALINKS.get(config.conventions)) == wanted
+    ):
+        return []  # the same, or in feeds' own syntax, which cannot be compared
+    line = values["permalink"].line if "permalink" in values else values["conventions"].line
+    said = f"'{ours}'" if ours is not None else f"none ({config.conventions}'s default)"
+    fix = f"write permalink: '{wanted}'" if wanted else "remove 'permalink' (its default applies)"
+    return [
+        Problem(
+            config.path,
+            line,
+            f"{theirs.source.name} gives the posts' permalink "
+            f"{repr(wanted) if wanted else f'as {config.conventions} does by default'}, but "
+            f"site.yaml {said}: every link would differ from the site's pages; {fix}",
+            Severity.WARNING,
+        )
+    ]
 
 
 def _build(path: Path, values: Mapping[str, Any]) -> tuple[SiteConfig | None, list[Problem]]:

@@ -1,0 +1,360 @@
+"""A generator's own configuration read into a site.yaml (`feeds init --from DIR`).
+
+A site that switches its feeds from Jekyll, Hugo or Zola to feeds must keep every
+post's link and entry id and every feed's address, or subscribers get broken links
+and see old posts again as new. The generator's configuration says most of what
+decides them (base URL, permalink pattern, time zone, content folder, feed names);
+this reads it as the generator does and writes the site.yaml that reproduces them,
+with `conventions:` and `id_scheme: generator`. Eleventy keeps its configuration in
+JavaScript, which is not run: the user is asked for the URL instead.
+
+What cannot be carried over is said in `Migration.notes`, for the user to check with
+`feeds compare` against the site's current feed before switching.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .text.yamltext import YamlTextError, load_mapping
+
+Settings = tuple[dict[str, Any], list[str]]
+"""site.yaml's settings, in the order written, and notes on what to check by hand."""
+
+
+class MigrationError(Exception):
+    """Why the folder's configuration cannot be read: `path: what; what to do`."""
+
+
+class Migration(NamedTuple):
+    """The site.yaml settings that reproduce a generator's site, in the order written,
+    and notes on what the user must check or set by hand."""
+
+    generator: str
+    source: Path
+    """The generator's configuration file it was read from."""
+    settings: dict[str, Any]
+    notes: list[str]
+
+
+def read_site(folder: Path, *, url: str | None = None) -> Migration:
+    """The settings for the generator site in `folder`, found by its configuration
+    file. `url` overrides (or, for Eleventy, supplies) the site's address."""
+    for name in _CONFIG_FILES:
+        path = folder / name
+        if path.is_file():
+            values = _read_config(path)
+            generator = _generator(name, values)
+            if generator == "hugo":
+                values = _case_folded(values)
+            settings, notes = _READERS[generator](folder, values)
+            return _with_url(Migration(generator, path, settings, notes), url)
+    eleventy = [folder / name for name in _ELEVENTY_FILES if (folder / name).is_file()]
+    if eleventy:
+        settings, notes = _eleventy(folder)
+        return _with_url(Migration("eleventy", eleventy[0], settings, notes), url)
+    raise MigrationError(
+        f"{folder}: no Jekyll, Hugo, Zola or Eleventy configuration here "
+        f"({', '.join(_CONFIG_FILES)}, {', '.join(_ELEVENTY_FILES)}); give the generator "
+        "site's own folder, or start a new site with feeds init"
+    )
+
+
+_CONFIG_FILES = (
+    "_config.yml",
+    "_config.yaml",
+    "hugo.toml",
+    "hugo.yaml",
+    "hugo.json",
+    "zola.toml",
+    "config.toml",  # Hugo's older name, and Zola's
+    "config.yaml",
+    "config.json",
+    "config/_default/hugo.toml",
+    "config/_default/config.toml",
+)
+_ELEVENTY_FILES = (
+    "eleventy.config.js",
+    "eleventy.config.mjs",
+    "eleventy.config.cjs",
+    ".eleventy.js",
+)
+
+
+def _generator(name: str, values: Mapping[str, Any]) -> str:
+    """Which generator a configuration file is for: by its name, and for `config.toml`,
+    which Hugo and Zola both read, by Zola's `base_url` (Hugo's is `baseURL`)."""
+    if name.startswith("_config."):
+        return "jekyll"
+    if name == "zola.toml" or "base_url" in values:
+        return "zola"
+    return "hugo"
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise MigrationError(f"{path}: cannot read it ({error})") from None
+    try:
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
+        if path.suffix == ".json":
+            data = json.loads(text)
+            return data if isinstance(data, dict) else {}
+        return {key: located.value for key, located in load_mapping(text).items()}
+    except (tomllib.TOMLDecodeError, ValueError, YamlTextError) as error:
+        raise MigrationError(f"{path}: cannot read it ({error})") from None
+
+
+def _case_folded(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Hugo's keys are case-insensitive (`baseURL`, `baseurl`)."""
+    return {
+        key.lower(): _case_folded(value) if isinstance(value, Mapping) else value
+        for key, value in values.items()
+    }
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str | None:
+    return str(value).strip() or None if isinstance(value, str | int | float) else None
+
+
+def _jekyll(folder: Path, config: Mapping[str, Any]) -> Settings:
+    """Jekyll with jekyll-feed: one Atom feed at `feed.path` (feed.xml) of the newest
+    `feed.posts_limit` (10) posts; category feeds at feed/<category>.xml for those
+    `feed.categories` lists."""
+    notes: list[str] = []
+    base = (_text(config.get("url")) or "").rstrip("/")
+    baseurl = (_text(config.get("baseurl")) or "").strip("/")
+    feed = _mapping(config.get("feed"))
+    paths = {"atom": (_text(feed.get("path")) or "feed.xml").lstrip("/")}
+    if feed.get("categories"):
+        paths["category_atom"] = "feed/{slug}.xml"
+        notes.append(
+            "jekyll-feed names a category's feed after the category as written "
+            "(feed/<category>.xml), feeds after its slug: check category feeds' addresses"
+        )
+    if not config.get("timezone"):
+        notes.append(
+            "_config.yml sets no timezone, so Jekyll dated URLs in its build machine's "
+            "zone: set timezone to that zone"
+        )
+    collections = (_text(config.get("collections_dir")) or "").strip("/")
+    settings: dict[str, Any] = {
+        "conventions": "jekyll",
+        "title": _text(config.get("title")) or folder.resolve().name,
+        "url": f"{base}/{baseurl}/" if baseurl else f"{base}/" if base else None,
+        "description": _text(config.get("description")) or _text(config.get("title")),
+        "language": _text(config.get("lang")),
+        "timezone": _text(config.get("timezone")),
+        "posts": f"{collections}/_posts" if collections else "_posts",
+        "output": _text(config.get("destination")) or "_site",
+        "permalink": _text(config.get("permalink")) or "date",
+        "id_scheme": "generator",
+        "max_items": _limit(feed.get("posts_limit"), default=10),
+        "formats": ["atom"],
+        "feed_paths": paths,
+        "index_page": False,
+    }
+    return settings, notes
+
+
+def _hugo(folder: Path, config: Mapping[str, Any]) -> Settings:
+    """Hugo's RSS: the home page's index.xml with every page of the main section (no
+    limit unless `rssLimit`), a term's at categories/<term>/index.xml."""
+    notes: list[str] = []
+    params = _mapping(config.get("params"))
+    content = (_text(config.get("contentdir")) or "content").strip("/")
+    section = _main_section(folder / content, params)
+    if section is None:
+        notes.append(f"no section with posts found in {content}/; set posts by hand")
+    permalinks = _mapping(config.get("permalinks"))
+    permalinks = _mapping(permalinks.get("page")) or permalinks  # Hugo 0.119's per-kind form
+    title = _text(config.get("title")) or folder.resolve().name
+    limit = config.get(
+        "rsslimit", _mapping(_mapping(config.get("services")).get("rss")).get("limit")
+    )
+    settings: dict[str, Any] = {
+        "conventions": "hugo",
+        "title": title,
+        "url": _text(config.get("baseurl")),
+        "description": _text(params.get("description")) or f"Recent content on {title}",
+        "language": _text(config.get("languagecode")),
+        "timezone": _text(config.get("timezone")),
+        "posts": f"{content}/{section}" if section else content,
+        "output": (_text(config.get("publishdir")) or "public").strip("/"),
+        "permalink": _text(permalinks.get(section)) if section else None,
+        "ugly_urls": True if config.get("uglyurls") is True else None,
+        "id_scheme": "generator",
+        "max_items": _limit(limit, default=_ALL),
+        "formats": ["rss"],
+        "feed_paths": {"rss": "index.xml", "category_rss": "categories/{slug}/index.xml"},
+        "index_page": False,
+    }
+    return settings, notes
+
+
+_ALL = 100_000
+"""feeds' largest `max_items`: for generators whose feed holds every post."""
+
+
+def _limit(value: Any, *, default: int) -> int:
+    """A feed's item limit as the generator configures it (-1 or 0: no limit)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if 0 < number <= _ALL else _ALL
+
+
+def _main_section(content: Path, params: Mapping[str, Any]) -> str | None:
+    """Hugo's main section: `params.mainSections`, else the section with most pages."""
+    named = params.get("mainsections")
+    if isinstance(named, list) and named and isinstance(named[0], str):
+        return named[0]
+    try:
+        sections = [entry for entry in content.iterdir() if entry.is_dir()]
+    except OSError:
+        return None
+    counted = {s.name: sum(1 for _ in s.rglob("*.md")) for s in sections}
+    best = max(counted, key=lambda name: (counted[name], name), default=None)
+    return best if best is not None and counted[best] else None
+
+
+def _zola(folder: Path, config: Mapping[str, Any]) -> Settings:
+    feeds_on = config.get("generate_feeds", config.get("generate_feed", False))
+    names = config.get("feed_filenames") or [config.get("feed_filename") or "atom.xml"]
+    name = str(names[0]) if isinstance(names, list) and names else "atom.xml"
+    kind = "rss" if name.startswith("rss") else "atom"
+    sections = _main_section(folder / "content", {})
+    settings: dict[str, Any] = {
+        "conventions": "zola",
+        "title": _text(config.get("title")) or folder.resolve().name,
+        "url": _text(config.get("base_url")),
+        "description": _text(config.get("description")) or _text(config.get("title")),
+        "language": _text(config.get("default_language")),
+        "posts": f"content/{sections}" if sections else "content",
+        "output": (_text(config.get("output_dir")) or "public").strip("/"),
+        "id_scheme": "generator",
+        "max_items": _limit(config.get("feed_limit"), default=_ALL),
+        "formats": [kind],
+        "feed_paths": {kind: name, f"category_{kind}": f"categories/{{slug}}/{name}"},
+        "index_page": False,
+    }
+    notes = [] if feeds_on else ["the Zola site publishes no feed: choose the feeds' paths"]
+    return settings, notes
+
+
+def _eleventy(folder: Path) -> Settings:
+    settings: dict[str, Any] = {
+        "conventions": "eleventy",
+        "title": folder.resolve().name,
+        "url": None,
+        "description": None,
+        "posts": "posts" if (folder / "posts").is_dir() else "src/posts",
+        "output": "_site",
+        "id_scheme": "generator",
+        "index_page": False,
+        "formats": ["atom"],
+        "feed_paths": {"atom": "feed.xml"},
+    }
+    notes = [
+        "Eleventy's configuration is JavaScript, which feeds does not run: check title, "
+        "description, posts and the feed's path (its RSS plugin's feed.xml by default)"
+    ]
+    return settings, notes
+
+
+_READERS: dict[str, Callable[[Path, Mapping[str, Any]], Settings]] = {
+    "jekyll": _jekyll,
+    "hugo": _hugo,
+    "zola": _zola,
+}
+
+
+def _with_url(migration: Migration, url: str | None) -> Migration:
+    settings = dict(migration.settings)
+    if url:
+        settings["url"] = url if url.endswith("/") else url + "/"
+    notes = list(migration.notes)
+    if not settings.get("url"):
+        settings["url"] = "https://example.org/"
+        notes.insert(
+            0,
+            f"{migration.source.name} gives no site URL: pass --url https://your.site/ "
+            "(links and ids start with it)",
+        )
+    return migration._replace(
+        settings={k: v for k, v in settings.items() if v is not None}, notes=notes
+    )
+
+
+def site_yaml(migration: Migration) -> str:
+    """The site.yaml text: the settings, with a header saying where they come from and
+    what to check, and the notes as comments."""
+    lines = [
+        f"# Read from this {migration.generator.title()} site's {migration.source.name} by feeds",
+        "# init --from: links, entry ids and feed addresses as its own feeds have them.",
+        "# Before switching: feeds build, then feeds compare <a saved copy of its feed>.",
+        *(f"# CHECK: {note}" for note in migration.notes),
+        "",
+    ]
+    for key, value in migration.settings.items():
+        lines += _yaml_lines(key, value, "")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_lines(key: str, value: Any, indent: str) -> list[str]:
+    if isinstance(value, Mapping):
+        nested = [line for k, v in value.items() for line in _yaml_lines(k, v, indent + "  ")]
+        return [f"{indent}{key}:", *nested]
+    return [f"{indent}{key}: {_yaml_scalar(value)}"]
+
+
+def _yaml_scalar(value: Any) -> str:
+    from .scaffold import yaml_quoted
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else yaml_quoted(text)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
+"""Text YAML reads back as the same text without quotes (feeds reads no numbers or flags
+into text keys)."""
+
+
+def write_site_yaml(
+    folder: Path, config_name: str, *, url: str | None = None
+) -> tuple[Path, Migration]:
+    """Write `config_name` (site.yaml) in the generator site `folder` from its own
+    configuration; never over a file. Raises MigrationError."""
+    from .model import display_path
+    from .publish import os_reason, write_new
+
+    migration = read_site(folder, url=url)
+    target = folder / config_name
+    text = site_yaml(migration)
+    try:
+        written = write_new(target, text.encode("utf-8"))
+    except OSError as error:
+        raise MigrationError(
+            f"{display_path(target)}: cannot write it ({os_reason(error)})"
+        ) from None
+    if not written:
+        raise MigrationError(
+            f"{display_path(target)}: exists already; move it away to write a new one, or edit it"
+        )
+    return target, migration

@@ -1,0 +1,185 @@
+"""`feeds init --from DIR`: a generator site's own configuration read into a site.yaml
+that keeps its links, entry ids and feed addresses. The Jekyll and Hugo fixtures' links
+and ids were recorded from the generators themselves (tests/test_links_*.py)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+import test_links_hugo
+import test_links_jekyll
+from conftest import NOW, check_all, feed_files, posts_by_title
+
+from feeds import build
+from feeds.cli import main
+from feeds.migrate import MigrationError, read_site
+
+
+def generator_site(tmp_path: Path, fixture: Path) -> Path:
+    """A copy of a fixture as the generator has it: without feeds' site.yaml."""
+    root = tmp_path / fixture.name
+    shutil.copytree(fixture, root, ignore=shutil.ignore_patterns("_site", "public", "feeds-out"))
+    (root / "site.yaml").unlink()
+    return root
+
+
+def test_a_jekyll_site_keeps_jekyll_feeds_links_ids_and_address(tmp_path: Path) -> None:
+    root = generator_site(tmp_path, test_links_jekyll.SITE)
+    assert main(["init", "--from", str(root)]) == 0
+    posts = posts_by_title(root / "site.yaml")
+    for title, link, entry_id, published in test_links_jekyll.JEKYLL["date"]:
+        if title == test_links_jekyll.UNQUOTED:
+            continue  # Psych reads it as UTC (test_links_jekyll says why)
+        post = posts[title]
+        assert (post.link, post.id) == (
+            test_links_jekyll.BLOG + link,
+            test_links_jekyll.BLOG + entry_id,
+        ), title
+        if title != test_links_jekyll.UNQUOTED_SAME_DAY:  # the same difference, by hours
+            assert post.published == datetime.fromisoformat(published)
+    result = build(root / "site.yaml", now=NOW, use_cache=False, output_dir=tmp_path / "out")
+    assert not result.problems
+    files = feed_files(tmp_path / "out")
+    assert {"feed.xml"} <= set(files) and "atom.xml" not in files  # jekyll-feed's address
+    check_all(files)
+
+
+def test_a_hugo_site_keeps_hugos_links_guids_and_address(tmp_path: Path) -> None:
+    root = generator_site(tmp_path, test_links_hugo.SITE)
+    assert main(["init", "--from", str(root)]) == 0
+    settings = read_site(root).settings
+    assert settings["max_items"] == 100  # [services.rss] limit
+    posts = posts_by_title(root / "site.yaml")
+    for title, link, published in test_links_hugo.HUGO[None, False]:
+        post = posts[title.strip()]
+        assert (post.link, post.id) == (test_links_hugo.BASE + link,) * 2, title
+        assert post.published == parsedate_to_datetime(published)
+    build(root / "site.yaml", now=NOW, use_cache=False, output_dir=tmp_path / "out")
+    assert "index.xml" in feed_files(tmp_path / "out")
+
+
+def config_site(tmp_path: Path, name: str, text: str) -> Path:
+    root = tmp_path / "site"
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def test_hugo_settings_as_hugo_reads_them(tmp_path: Path) -> None:
+    root = config_site(
+        tmp_path,
+        "config.toml",
+        """\
+        BaseURL = "https://example.org/news/"
+        Title = "News"
+        languageCode = "de-AT"
+        timeZone = "Europe/Vienna"
+        uglyURLs = true
+        rssLimit = -1
+        [params]
+        mainSections = ["articles"]
+        description = "What happened."
+        [permalinks]
+        articles = "/:year/:month/:title/"
+        """,
+    )
+    settings = read_site(root).settings
+    assert settings == {
+        "conventions": "hugo",
+        "title": "News",
+        "url": "https://example.org/news/",
+        "description": "What happened.",
+        "language": "de-AT",
+        "timezone": "Europe/Vienna",
+        "posts": "content/articles",
+        "output": "public",
+        "permalink": "/:year/:month/:title/",
+        "ugly_urls": True,
+        "id_scheme": "generator",
+        "max_items": 100_000,  # Hugo's RSS holds every post: so many as feeds allows
+        "formats": ["rss"],
+        "feed_paths": {"rss": "index.xml", "category_rss": "categories/{slug}/index.xml"},
+        "index_page": False,
+    }
+
+
+def test_hugo_finds_the_section_with_most_posts(tmp_path: Path) -> None:
+    root = config_site(tmp_path, "config/_default/hugo.toml", 'baseURL = "https://e.org/"\n')
+    for section, count in (("about", 1), ("blog", 3)):
+        for number in range(count):
+            page = root / "content" / section / f"p{number}.md"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text("---\ntitle: x\n---\n")
+    assert read_site(root).settings["posts"] == "content/blog"
+
+
+def test_zola_is_told_from_hugo_by_its_base_url(tmp_path: Path) -> None:
+    root = config_site(
+        tmp_path,
+        "config.toml",
+        """\
+        base_url = "https://lang.example/"
+        title = "Lang blog"
+        generate_feeds = true
+        feed_filenames = ["rss.xml"]
+        """,
+    )
+    migration = read_site(root)
+    assert migration.generator == "zola"
+    assert migration.settings["formats"] == ["rss"]
+    assert migration.settings["feed_paths"]["rss"] == "rss.xml"
+
+
+def test_jekyll_without_a_time_zone_is_told_to_set_one(tmp_path: Path) -> None:
+    root = config_site(tmp_path, "_config.yml", "url: https://e.org\ntitle: T\n")
+    migration = read_site(root)
+    assert migration.settings["url"] == "https://e.org/"
+    assert migration.settings["max_items"] == 10  # jekyll-feed's posts_limit
+    assert any("timezone" in note for note in migration.notes)
+
+
+def test_eleventy_asks_for_the_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = config_site(tmp_path, "eleventy.config.js", "export default function () {}\n")
+    assert main(["init", "--from", str(root)]) == 0
+    assert "pass --url" in capsys.readouterr().err
+    assert (
+        main(["init", "--from", str(root), "--config", "other.yaml", "--url", "https://x.org"]) == 0
+    )
+    assert 'url: "https://x.org/"' in (root / "other.yaml").read_text()
+
+
+def test_nothing_is_overwritten_and_nothing_guessed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = config_site(tmp_path, "_config.yml", "url: https://e.org\n")
+    (root / "site.yaml").write_text("mine\n")
+    assert main(["init", "--from", str(root)]) == 1
+    assert "site.yaml: exists already" in capsys.readouterr().err
+    assert (root / "site.yaml").read_text() == "mine\n"
+
+    with pytest.raises(MigrationError, match="no Jekyll, Hugo, Zola or Eleventy configuration"):
+        read_site(tmp_path / "empty")
+    broken = config_site(tmp_path / "b", "hugo.toml", "baseURL = [\n")
+    assert main(["init", "--from", str(broken)]) == 1
+    assert "hugo.toml: cannot read it" in capsys.readouterr().err
+
+
+def test_a_permalink_other_than_the_generators_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = generator_site(tmp_path, test_links_jekyll.SITE)
+    assert main(["init", "--from", str(root)]) == 0
+    config = root / "site.yaml"
+    assert main(["check", "--config", str(config)]) == 0
+    assert "warning" not in capsys.readouterr().err
+    config.write_text(config.read_text().replace("permalink: date", "permalink: pretty"))
+    assert main(["check", "--config", str(config)]) == 0
+    assert (
+        "warning: _config.yml gives the posts' permalink 'date', but site.yaml 'pretty': "
+        "every link would differ from the site's pages; write permalink: 'date'"
+    ) in capsys.readouterr().err
