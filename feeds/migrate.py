@@ -149,16 +149,21 @@ def _jekyll(folder: Path, config: Mapping[str, Any]) -> Settings:
             "zone: set timezone to that zone"
         )
     collections = (_text(config.get("collections_dir")) or "").strip("/")
+    # Jekyll 4 makes posts a collection, whose own permalink wins over the site's.
+    posts_collection = _mapping(_mapping(config.get("collections")).get("posts"))
+    title = _text(config.get("title")) or _text(config.get("name")) or folder.resolve().name
     settings: dict[str, Any] = {
         "conventions": "jekyll",
-        "title": _text(config.get("title")) or folder.resolve().name,
+        "title": title,
         "url": f"{base}/{baseurl}/" if baseurl else f"{base}/" if base else None,
-        "description": _text(config.get("description")) or _text(config.get("title")),
+        "description": _text(config.get("description")) or title,
         "language": _text(config.get("lang")),
         "timezone": _text(config.get("timezone")),
         "posts": f"{collections}/_posts" if collections else "_posts",
         "output": _text(config.get("destination")) or "_site",
-        "permalink": _text(config.get("permalink")) or "date",
+        "permalink": _text(posts_collection.get("permalink"))
+        or _text(config.get("permalink"))
+        or "date",
         "id_scheme": "generator",
         "max_items": _limit(feed.get("posts_limit"), default=10),
         "formats": ["atom"],
@@ -180,6 +185,8 @@ def _hugo(folder: Path, config: Mapping[str, Any]) -> Settings:
     permalinks = _mapping(config.get("permalinks"))
     permalinks = _mapping(permalinks.get("page")) or permalinks  # Hugo 0.119's per-kind form
     title = _text(config.get("title")) or folder.resolve().name
+    # Hugo's default taxonomies, unless `[taxonomies]` names its own; each term a feed
+    taxonomies = set(_mapping(config.get("taxonomies")).values()) or {"categories", "tags"}
     limit = config.get(
         "rsslimit", _mapping(_mapping(config.get("services")).get("rss")).get("limit")
     )
@@ -197,7 +204,12 @@ def _hugo(folder: Path, config: Mapping[str, Any]) -> Settings:
         "id_scheme": "generator",
         "max_items": _limit(limit, default=_ALL),
         "formats": ["rss"],
-        "feed_paths": {"rss": "index.xml", "category_rss": "categories/{slug}/index.xml"},
+        "tag_feeds": "tags" in taxonomies or None,
+        "feed_paths": {
+            "rss": "index.xml",
+            "category_rss": "categories/{slug}/index.xml",
+            **({"tag_rss": "tags/{slug}/index.xml"} if "tags" in taxonomies else {}),
+        },
         "index_page": False,
     }
     return settings, notes
@@ -255,23 +267,56 @@ def _zola(folder: Path, config: Mapping[str, Any]) -> Settings:
 
 
 def _eleventy(folder: Path) -> Settings:
+    """Eleventy keeps its settings in JavaScript, which is not run: what the usual
+    layouts (eleventy-base-blog) write literally is looked for instead, and the user
+    told to check it."""
+    code = "\n".join(
+        _read_text(folder / name)
+        for name in (*_ELEVENTY_FILES, "_data/metadata.js", "_data/metadata.json")
+    )
+    found = {key: _js_value(code, key) for key in ("title", "description", "url", "base")}
+    title = found["title"] or folder.resolve().name
+    posts = next(
+        (
+            p
+            for p in ("content/blog", "content/posts", "src/posts", "posts")
+            if (folder / p).is_dir()
+        ),
+        "posts",
+    )
+    feed = (_js_value(code, "outputPath") or "/feed.xml").lstrip("/")
+    limit = re.search(r"\blimit:\s*(\d+)", code)
     settings: dict[str, Any] = {
         "conventions": "eleventy",
-        "title": folder.resolve().name,
-        "url": None,
-        "description": None,
-        "posts": "posts" if (folder / "posts").is_dir() else "src/posts",
+        "title": title,
+        "url": found["url"] or found["base"],
+        "description": found["description"] or title,
+        "posts": posts,
         "output": "_site",
         "id_scheme": "generator",
-        "index_page": False,
+        "max_items": _limit(limit[1] if limit else None, default=_ALL),
         "formats": ["atom"],
-        "feed_paths": {"atom": "feed.xml"},
+        "feed_paths": {"atom": feed},
+        "index_page": False,
     }
     notes = [
         "Eleventy's configuration is JavaScript, which feeds does not run: check title, "
-        "description, posts and the feed's path (its RSS plugin's feed.xml by default)"
+        "description, url, posts and the feed's path and limit against it"
     ]
     return settings, notes
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _js_value(code: str, key: str) -> str | None:
+    """The first string literal given to `key:` (or `"key":`) in JavaScript or JSON."""
+    found = re.search(rf"""["']?\b{key}["']?\s*:\s*(["'`])([^"'`\n]*)\1""", code)
+    return found[2].strip() or None if found else None
 
 
 _READERS: dict[str, Callable[[Path, Mapping[str, Any]], Settings]] = {

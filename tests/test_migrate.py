@@ -103,7 +103,12 @@ def test_hugo_settings_as_hugo_reads_them(tmp_path: Path) -> None:
         "id_scheme": "generator",
         "max_items": 100_000,  # Hugo's RSS holds every post: so many as feeds allows
         "formats": ["rss"],
-        "feed_paths": {"rss": "index.xml", "category_rss": "categories/{slug}/index.xml"},
+        "tag_feeds": True,  # Hugo's default taxonomies: a feed per category and per tag
+        "feed_paths": {
+            "rss": "index.xml",
+            "category_rss": "categories/{slug}/index.xml",
+            "tag_rss": "tags/{slug}/index.xml",
+        },
         "index_page": False,
     }
 
@@ -183,3 +188,59 @@ def test_a_permalink_other_than_the_generators_is_a_warning(
         "warning: _config.yml gives the posts' permalink 'date', but site.yaml 'pretty': "
         "every link would differ from the site's pages; write permalink: 'date'"
     ) in capsys.readouterr().err
+
+
+def test_jekyll_posts_collection_permalink_and_site_name(tmp_path: Path) -> None:
+    """Jekyll's own docs site: its posts' permalink is the posts collection's, and its
+    title is `name` (jekyll-feed: site.title, else site.name)."""
+    root = config_site(
+        tmp_path,
+        "_config.yml",
+        """\
+        name: Jekyll • Simple, blog-aware, static sites
+        url: https://jekyllrb.com
+        permalink: /:categories/:year/:month/:day/:title.html
+        collections:
+          posts:
+            permalink: /news/:year/:month/:day/:title/
+        feed:
+          categories: [release]
+        """,
+    )
+    settings = read_site(root).settings
+    assert (
+        settings["title"] == settings["description"] == "Jekyll • Simple, blog-aware, static sites"
+    )
+    assert settings["permalink"] == "/news/:year/:month/:day/:title/"
+    assert settings["feed_paths"] == {"atom": "feed.xml", "category_atom": "feed/{slug}.xml"}
+
+
+def test_eleventy_base_blog_settings_are_found_in_its_javascript(tmp_path: Path) -> None:
+    root = config_site(
+        tmp_path,
+        "eleventy.config.js",
+        """\
+        export default async function (eleventyConfig) {
+          eleventyConfig.addPlugin(feedPlugin, {
+            type: "atom",
+            outputPath: "/feed/feed.xml",
+            collection: { name: "posts", limit: 10 },
+          });
+        }
+        """,
+    )
+    (root / "_data").mkdir()
+    (root / "_data" / "metadata.js").write_text(
+        'export default {\n  title: "Blog Title",\n  url: "https://example.com/",\n'
+        '  description: "I am writing about my experiences.",\n};\n'
+    )
+    (root / "content" / "blog").mkdir(parents=True)
+    settings = read_site(root).settings
+    assert {k: settings[k] for k in ("title", "url", "description", "posts", "max_items")} == {
+        "title": "Blog Title",
+        "url": "https://example.com/",
+        "description": "I am writing about my experiences.",
+        "posts": "content/blog",
+        "max_items": 10,
+    }
+    assert settings["feed_paths"] == {"atom": "feed/feed.xml"}
