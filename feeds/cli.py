@@ -188,7 +188,9 @@ def new_command(options: argparse.Namespace) -> int:
 def compare_command(options: argparse.Namespace) -> int:
     """Each saved feed's entries against the posts as feeds would publish them: a line
     per entry whose id or link feeds changes or that feeds leaves out, then a summary
-    per feed; exit 0 only when every entry keeps its id and link (see `compare`)."""
+    per feed; exit 0 only when every entry keeps its id and link and feeds adds no post
+    older than the feed's oldest entry (see `compare`). `--skip-invalid`: posts with
+    errors count as not published, and do not fail the comparison by themselves."""
     from .compare import compare
 
     try:
@@ -199,7 +201,7 @@ def compare_command(options: argparse.Namespace) -> int:
     _print(problem_lines(site.problems, verbose=False))
     if not site.config_read:
         return EXIT_INVALID
-    differs = site.has_errors
+    differs = site.has_errors and not options.skip_invalid
     for result in results:
         if result.unreadable is not None:
             where = display_path(result.feed)
@@ -208,8 +210,10 @@ def compare_command(options: argparse.Namespace) -> int:
             continue
         for finding in result.findings:
             print(finding.format(result.feed))
+        for line in result.added_lines():
+            print(line)
         print(result.summary())
-        differs = differs or bool(result.findings)
+        differs = differs or bool(result.findings) or bool(result.added)
     return EXIT_INVALID if differs else 0
 
 
@@ -444,6 +448,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FEED",
         help="a feed file as the site publishes it today (Atom, RSS or JSON Feed)",
+    )
+    compare.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="compare with the valid posts; posts with errors count as not published",
     )
     return parser
 

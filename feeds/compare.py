@@ -82,6 +82,22 @@ class Comparison(NamedTuple):
     findings: tuple[Finding, ...]
     unreadable: str | None = None
     """Why the file cannot be read as a feed; then there are no entries."""
+    added: tuple[Post, ...] = ()
+    """Posts feeds' site feed would hold that this feed lacks and that are older than its
+    oldest entry: readers would show them as new (see `_added_older`)."""
+    max_items: int | None = None
+    """The `max_items` that leaves `added` out of feeds' site feed."""
+
+    def added_lines(self) -> list[str]:
+        where = display_path(self.feed)
+        return [
+            printable(
+                f"{where}: feeds adds '{post.title}' ({post.published.date().isoformat()}), "
+                f"older than the feed's oldest entry: readers would show it as new; "
+                f"set max_items to {self.max_items}"
+            )
+            for post in self.added
+        ]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -99,6 +115,7 @@ class Comparison(NamedTuple):
             f"{display_path(self.feed)}: {self.entries} {noun}: {self.entries - differing} same, "
             f"{counts['id']} with another id, {counts['link']} with another link, "
             f"{counts['missing']} missing"
+            + (f", {len(self.added)} added older than its oldest entry" if self.added else "")
         )
 
 
@@ -111,6 +128,10 @@ class SitePosts(NamedTuple):
     now: datetime
     config_read: bool
     """False when site.yaml has errors: then there are no posts to compare with."""
+    feed_posts: tuple[Post, ...] = ()
+    """The posts of feeds' site feed (the newest `max_items` published)."""
+    invalid: tuple[Problem, ...] = ()
+    """The first error of each post file left out for its errors."""
 
     @property
     def has_errors(self) -> bool:
@@ -131,8 +152,21 @@ def site_posts(config_path: Path | str, now: datetime | None = None) -> SitePost
     if config is None:
         return SitePosts((), frozenset(), tuple(problems), now, config_read=False)
     read = read_posts(config)
-    visible = frozenset(post.id for post in published(read.posts, now))
-    return SitePosts(read.posts, visible, (*problems, *read.problems), now, config_read=True)
+    due = published(read.posts, now)
+    visible = frozenset(post.id for post in due)
+    invalid: dict[Path | None, Problem] = {}
+    for problem in read.problems:
+        if problem.is_error and problem.path is not None:
+            invalid.setdefault(problem.path, problem)
+    return SitePosts(
+        read.posts,
+        visible,
+        (*problems, *read.problems),
+        now,
+        config_read=True,
+        feed_posts=tuple(due[: config.max_items]),
+        invalid=tuple(invalid.values()),
+    )
 
 
 def compare_feed(path: Path, site: SitePosts) -> Comparison:
@@ -140,11 +174,13 @@ def compare_feed(path: Path, site: SitePosts) -> Comparison:
     entries = read_feed(path)
     match = _Matcher(site.posts)
     findings: list[Finding] = []
-    for entry in entries:
+    matched: dict[int, Post] = {}
+    for number, entry in enumerate(entries):
         post = match(entry)
         if post is None:
-            findings.append(Finding(entry, "missing", "not published by feeds"))
+            findings.append(Finding(entry, "missing", _missing_reason(entry, site)))
             continue
+        matched[number] = post
         if post.id not in site.published:
             reason = _unpublished_reason(post, site.now)
             findings.append(Finding(entry, "missing", f"not published by feeds ({reason})"))
@@ -156,7 +192,59 @@ def compare_feed(path: Path, site: SitePosts) -> Comparison:
             findings.append(
                 Finding(entry, "link", f"link differs: old {entry.link}, feeds {post.link}")
             )
-    return Comparison(path, len(entries), tuple(findings))
+    added, max_items = _added_older(entries, matched, site)
+    return Comparison(path, len(entries), tuple(findings), added=added, max_items=max_items)
+
+
+def _missing_reason(entry: OldEntry, site: SitePosts) -> str:
+    """An entry no valid post stands for: a post file with errors, when one file's name
+    is the last part of the entry's link (`hello.md` for `/2024/hello/`)."""
+    urls = [url for url in (entry.link, entry.id) if url and "://" in url]
+    last = {_path_key(url).rstrip("/").rsplit("/", 1)[-1].casefold() for url in urls}
+    files = [
+        problem
+        for problem in site.invalid
+        if problem.path is not None
+        and _DATED_NAME.sub("", Path(problem.path).stem).casefold() in last
+    ]
+    if len(files) == 1:
+        problem = files[0]
+        where = display_path(Path(problem.path)) if problem.path is not None else "?"
+        return f"not published by feeds ({where} has errors: {problem.message})"
+    return "not published by feeds"
+
+
+_DATED_NAME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
+
+
+def _added_older(
+    entries: Sequence[OldEntry], matched: dict[int, Post], site: SitePosts
+) -> tuple[tuple[Post, ...], int | None]:
+    """Posts of feeds' site feed that the old feed lacks and that are older than its
+    oldest entry, and the `max_items` that leaves them out. Only for an old feed that is
+    the site's feed: one that lacks more than a tenth of the site feed's posts of its own
+    time span (any, for fewer than ten) is taken for a category's or tag's, and is not
+    checked."""
+    dates = [
+        matched[number].published if number in matched else entry.date
+        for number, entry in enumerate(entries)
+    ]
+    known = [date for date in dates if date is not None]
+    if not known or not site.feed_posts:
+        return (), None
+    oldest, newest = min(known), max(known)
+    have = {id(post) for post in matched.values()}
+    span = [post for post in site.feed_posts if oldest <= post.published <= newest]
+    if sum(id(post) not in have for post in span) > len(span) // 10:
+        return (), None
+    added = [
+        (number, post)
+        for number, post in enumerate(site.feed_posts)
+        if id(post) not in have and post.published < oldest
+    ]
+    if not added:
+        return (), None
+    return tuple(post for _, post in added), added[0][0]
 
 
 def _unpublished_reason(post: Post, now: datetime) -> str:

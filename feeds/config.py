@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .conventions.base import own_syntax
+from .conventions.base import SectionLinkRule, own_syntax
 from .formats import BY_NAME, FEED_PATH_KEYS, feed_path_clashes, feed_path_problem
 from .model import ConfigNotFoundError, Person, Problem, Severity, display_path
 from .text import decode_utf8, fields, slugify, term_key, xml_safe
@@ -81,6 +81,9 @@ class SiteConfig:
     """Handles used in front matter (`author: jo`) to the people they stand for."""
     ugly_urls: bool = False
     """Hugo's `uglyURLs` (with `conventions: hugo`): `/posts/hello.html`, not `/posts/hello/`."""
+    section_permalinks: Mapping[str, str] = field(default_factory=dict)
+    """Hugo's `[permalinks]` by section (`permalink:` written as a mapping, with
+    `conventions: hugo`); a section not listed gets `permalink`, Hugo's default."""
     feed_paths: Mapping[str, str] = field(default_factory=dict)
     """Feeds at the site's own paths (`atom: feed.xml`, `category_rss:
     categories/{slug}/index.xml`), by `formats.FEED_PATH_KEYS`; the others stay at
@@ -164,10 +167,9 @@ def _permalink_drift(config: SiteConfig, values: Mapping[str, Any]) -> list[Prob
         return []
     ours = values["permalink"].value if "permalink" in values else None
     wanted = theirs.settings.get("permalink")
-    if (
-        "{" in str(ours)
-        or (ours if ours is not None else _DEFAULT_PERMALINKS.get(config.conventions)) == wanted
-    ):
+    if (isinstance(ours, str) and "{" in ours) or (
+        ours if ours is not None else _DEFAULT_PERMALINKS.get(config.conventions)
+    ) == wanted:
         return []  # the same, or in feeds' own syntax, which cannot be compared
     line = values["permalink"].line if "permalink" in values else values["conventions"].line
     said = f"'{ours}'" if ours is not None else f"none ({config.conventions}'s default)"
@@ -224,6 +226,8 @@ def _build(path: Path, values: Mapping[str, Any]) -> tuple[SiteConfig | None, li
                 "'ugly_urls' is Hugo's uglyURLs; add 'conventions: hugo', or remove it",
             )
         )
+    if isinstance(settings.get("permalink"), dict):  # by section: the others get the default
+        settings["section_permalinks"] = settings.pop("permalink")
     if links is not None and "permalink" not in settings:
         settings["permalink"] = links.default  # the generator's own default
     if "feed_paths" in settings:  # against every other output's path, once all are known
@@ -306,13 +310,15 @@ def _generator_links(values: Mapping[str, Any]) -> LinkRule | None:
     return named.links if named is not None else None
 
 
-def _generator_permalink(links: LinkRule) -> Callable[[str, Any], str]:
+def _generator_permalink(links: LinkRule) -> Callable[[str, Any], str | dict[str, str]]:
     """`permalink` in the generator's syntax (`/:year/:title/`, Jekyll's `pretty`);
     or in feeds' own (`/{year}/{slug}/`), as sites set up before the generator's
     syntax was read keep it: no generator reads braces, so the two cannot be
-    confused. Both in one pattern is refused."""
+    confused. Both in one pattern is refused. Hugo's may map sections to patterns."""
 
-    def parse(key: str, value: Any) -> str:
+    def parse(key: str, value: Any) -> str | dict[str, str]:
+        if isinstance(value, dict) and isinstance(links, SectionLinkRule):
+            return links.parse_sections(key, value)
         written = _required_text(key, value)
         if own_syntax(written):
             if ":" in written.replace("://", ""):

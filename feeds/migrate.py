@@ -184,6 +184,16 @@ def _hugo(folder: Path, config: Mapping[str, Any]) -> Settings:
         notes.append(f"no section with posts found in {content}/; set posts by hand")
     permalinks = _mapping(config.get("permalinks"))
     permalinks = _mapping(permalinks.get("page")) or permalinks  # Hugo 0.119's per-kind form
+    # Several sections with posts, each its own permalink: the whole content folder,
+    # each section's pattern (the others get Hugo's default, as in Hugo).
+    by_section = _section_permalinks(folder / content, params, permalinks)
+    if by_section:
+        section = None
+        notes.append(
+            f"posts are read from all of {content}/ (sections {', '.join(by_section)}, each "
+            "with its own permalink), pages in other sections too, as Hugo's home feed "
+            "has them unless its theme's RSS template says otherwise"
+        )
     title = _text(config.get("title")) or folder.resolve().name
     # Hugo's default taxonomies, unless `[taxonomies]` names its own; each term a feed
     taxonomies = set(_mapping(config.get("taxonomies")).values()) or {"categories", "tags"}
@@ -199,7 +209,7 @@ def _hugo(folder: Path, config: Mapping[str, Any]) -> Settings:
         "timezone": _text(config.get("timezone")),
         "posts": f"{content}/{section}" if section else content,
         "output": (_text(config.get("publishdir")) or "public").strip("/"),
-        "permalink": _text(permalinks.get(section)) if section else None,
+        "permalink": by_section or (_text(permalinks.get(section)) if section else None),
         "ugly_urls": True if config.get("uglyurls") is True else None,
         "id_scheme": "generator",
         "max_items": _limit(limit, default=_ALL),
@@ -240,6 +250,23 @@ def _main_section(content: Path, params: Mapping[str, Any]) -> str | None:
     counted = {s.name: sum(1 for _ in s.rglob("*.md")) for s in sections}
     best = max(counted, key=lambda name: (counted[name], name), default=None)
     return best if best is not None and counted[best] else None
+
+
+def _section_permalinks(
+    content: Path, params: Mapping[str, Any], permalinks: Mapping[str, Any]
+) -> dict[str, str] | None:
+    """`[permalinks]` for the sections with posts (those of `params.mainSections`, when
+    it names them), when it gives two or more of them a pattern; else None."""
+    named = params.get("mainsections")
+    wanted = set(named) if isinstance(named, list) and named else None
+    patterns = {
+        name: pattern
+        for name, value in permalinks.items()
+        if (pattern := _text(value))
+        and (wanted is None or name in wanted)
+        and any(page.name != "_index.md" for page in (content / name).rglob("*.md"))
+    }
+    return patterns if len(patterns) > 1 else None
 
 
 def _zola(folder: Path, config: Mapping[str, Any]) -> Settings:

@@ -134,6 +134,10 @@ class Post(NamedTuple):
     draft: bool = False
     expires: datetime | None = None
     """Hugo's `expiryDate`: the post leaves every feed at this moment."""
+    refs: tuple[tuple[str, str, int, str, str | None], ...] = ()
+    """Its body's links to other posts (`{{< ref >}}`, `{% post_url %}`...), as
+    `(tag, target, line, tag as shown, link)`: the link is None until the site's plan
+    finds the post at `target` (see `plan.refs`), and stays None if there is none."""
 
     @property
     def is_markdown(self) -> bool:

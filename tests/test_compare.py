@@ -410,3 +410,71 @@ def test_compare_writes_nothing(site: Site) -> None:
 
 
 # -- the warning for links feeds guesses -----------------------------------------------
+
+
+def test_skip_invalid_compares_the_valid_posts_and_says_why_one_is_missing(site: Site) -> None:
+    site.post("hello")
+    site.raw_post("bad.md", "---\ntitle: Bad\n---\nNo date.\n")
+    good = saved(site, "good.xml", atom(_atom_entry("Hello", "hello", "hello/")))
+    both = saved(
+        site,
+        "both.xml",
+        atom(_atom_entry("Hello", "hello", "hello/"), _atom_entry("Bad", "bad", "bad/")),
+    )
+    assert run("compare", good, cwd=site.root).returncode == 1  # the error fails it
+    result = run("compare", "--skip-invalid", good, both, cwd=site.root)
+    assert result.returncode == 1  # both.xml loses an entry
+    assert "posts/bad.md:1: 'date' is missing" in result.stderr
+    assert result.stdout.splitlines() == [
+        "good.xml: 1 entry: 1 same, 0 with another id, 0 with another link, 0 missing",
+        f"both.xml: entry 'Bad' ({TAG}bad): not published by feeds (posts/bad.md has errors: "
+        + result.stderr.split("posts/bad.md:1: ", 1)[1].splitlines()[0]
+        + ")",
+        "both.xml: 2 entries: 1 same, 0 with another id, 0 with another link, 1 missing",
+    ]
+    assert run("compare", "--skip-invalid", good, cwd=site.root).returncode == 0
+
+
+def test_posts_older_than_the_old_feeds_oldest_entry_would_show_as_new(site: Site) -> None:
+    site.post("hello")  # 2024-05-01
+    site.post("second", date="2024-05-02T09:00:00+02:00")
+    site.post("third", date="2024-05-03T09:00:00+02:00")
+    site.post("ancient", date="2020-01-01T09:00:00+02:00")
+    entries = [
+        _atom_entry(title.title(), slug, f"{slug}/", f"tag:example.org,2024-05-0{day}:{slug}")
+        for day, title, slug in ((3, "third", "third"), (2, "second", "second"))
+    ]
+    result = run("compare", saved(site, "atom.xml", atom(*entries)), cwd=site.root)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.splitlines() == [
+        "atom.xml: feeds adds 'Hello' (2024-05-01), older than the feed's oldest entry: "
+        "readers would show it as new; set max_items to 2",
+        "atom.xml: feeds adds 'Ancient' (2020-01-01), older than the feed's oldest entry: "
+        "readers would show it as new; set max_items to 2",
+        "atom.xml: 2 entries: 2 same, 0 with another id, 0 with another link, 0 missing, "
+        "2 added older than its oldest entry",
+    ]
+    site.write_config(BASIC_CONFIG + "max_items: 2\n")
+    result = run("compare", "atom.xml", cwd=site.root)
+    assert (result.returncode, result.stdout.splitlines()) == (
+        0,
+        ["atom.xml: 2 entries: 2 same, 0 with another id, 0 with another link, 0 missing"],
+    )
+
+
+def test_a_category_feed_is_not_checked_for_older_posts(site: Site) -> None:
+    site.write_config(BASIC_CONFIG + "categories: {news: News}\n")
+    site.post("hello")  # 2024-05-01, not in the category
+    site.post("second", date="2024-05-02T09:00:00+02:00")
+    site.post("third", date="2024-05-03T09:00:00+02:00", categories="[news]")
+    site.post("fourth", date="2024-05-04T09:00:00+02:00")
+    site.post("fifth", date="2024-05-05T09:00:00+02:00", categories="[news]")
+    entries = [
+        _atom_entry(slug.title(), slug, f"{slug}/", f"tag:example.org,2024-05-0{day}:{slug}")
+        for day, slug in ((5, "fifth"), (3, "third"))
+    ]
+    result = run("compare", saved(site, "news.xml", atom(*entries)), cwd=site.root)
+    assert (result.returncode, result.stdout.splitlines()) == (
+        0,
+        ["news.xml: 2 entries: 2 same, 0 with another id, 0 with another link, 0 missing"],
+    )

@@ -236,3 +236,35 @@ def test_a_permalink_feeds_cannot_run_is_an_error(
     assert config is None
     [problem] = problems
     assert problem.format(relative_to=tmp_path / "site").startswith(f"site.yaml:9: {message}")
+
+
+JS_POST = "---js\n{\n  title: 'Computed',\n  date: new Date(),\n}\n---\nBody.\n"
+
+
+@pytest.mark.parametrize("fence", ["---js", "---javascript"])
+def test_javascript_front_matter_is_left_out_with_a_warning(tmp_path: Path, fence: str) -> None:
+    config = site_copy(tmp_path, None)
+    (config.parent / "posts" / "x.md").write_text(JS_POST.replace("---js", fence, 1))
+    result = build(config, now=NOW, use_cache=False)
+    assert not result.has_errors, [p.format() for p in result.problems]
+    assert [
+        p.format(relative_to=config.parent) for p in result.problems if "x.md" in str(p.path)
+    ] == [
+        "posts/x.md:1: warning: front matter in JavaScript is not run; the post is left out "
+        "of the feeds; write it as YAML to publish it"
+    ]
+    feeds = check_all(feed_files(config.parent / "feeds-out"))
+    assert "Computed" not in {e.title for e in feeds["atom.xml"].entries}
+    assert len(feeds["atom.xml"].entries) == len(ELEVENTY[None])
+
+
+def test_javascript_front_matter_is_an_error_under_other_conventions(tmp_path: Path) -> None:
+    config = site_copy(tmp_path, None)
+    text = config.read_text(encoding="utf-8").replace("conventions: eleventy\n", "")
+    config.write_text(text.replace("id_scheme: generator\n", ""), encoding="utf-8")
+    (config.parent / "posts" / "x.md").write_text(JS_POST)
+    result = build(config, now=NOW, use_cache=False)
+    assert [p.format(relative_to=config.parent) for p in result.problems if p.is_error] == [
+        "posts/x.md:1: front matter in 'js' cannot be read; write it as YAML between '---' "
+        "lines or as TOML between '+++' lines"
+    ]

@@ -242,3 +242,94 @@ def test_ugly_urls_needs_hugo(tmp_path: Path) -> None:
     assert [p.format(relative_to=config_path.parent) for p in problems] == [
         "site.yaml:8: 'ugly_urls' is Hugo's uglyURLs; add 'conventions: hugo', or remove it"
     ]
+
+
+SECTIONS = HERE / "sites" / "hugo-sections"
+
+# Hugo 0.111.3 building tests/sites/hugo-sections (`[permalinks] posts = "/:year/:title/"`,
+# `news = "/news/:slug/"`; notes/ not listed; about.md directly in content/): each
+# item's <link> (= <guid>) in public/index.xml, the site's URL left off.
+HUGO_SECTIONS = {
+    "First Post": "/2024/first-post/",
+    "Deep Post": "/2024/deep-post/",  # content/posts/deep/: still the posts section
+    "We Launched": "/news/launch-day/",
+    "News Without Slug": "/news/news-without-slug/",
+    "A Note": "/notes/a-note/",  # not listed: Hugo's default
+    "About": "/about/",  # no section: the default
+}
+
+
+def sections_copy(tmp_path: Path, posts: str = "content") -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(SECTIONS, root, ignore=shutil.ignore_patterns("public", "feeds-out"))
+    config = root / "site.yaml"
+    text = config.read_text(encoding="utf-8").replace("posts: content\n", f"posts: {posts}\n")
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_permalinks_by_section_are_hugos(tmp_path: Path) -> None:
+    config = sections_copy(tmp_path)
+    posts = posts_by_title(config)
+    assert {title: (p.link, p.id) for title, p in posts.items()} == {
+        title: (BASE + link, BASE + link) for title, link in HUGO_SECTIONS.items()
+    }
+    result = build(config, now=NOW, use_cache=False)
+    assert not result.has_errors, [p.format() for p in result.problems]
+    feeds = check_all(feed_files(config.parent / "feeds-out"))
+    assert {e.title: e.link for e in feeds["rss.xml"].entries} == {
+        title: BASE + link for title, link in HUGO_SECTIONS.items()
+    }
+
+
+def test_a_section_as_the_posts_folder_takes_its_permalink(tmp_path: Path) -> None:
+    posts = posts_by_title(sections_copy(tmp_path, "content/news"))
+    assert {title: p.link for title, p in posts.items()} == {
+        title: BASE + link for title, link in HUGO_SECTIONS.items() if link.startswith("/news/")
+    }
+
+
+def test_a_content_folder_of_another_name_is_the_posts_folder(tmp_path: Path) -> None:
+    config = sections_copy(tmp_path, "src")
+    (config.parent / "content").rename(config.parent / "src")  # Hugo's contentDir = "src"
+    posts = posts_by_title(config)
+    assert {title: p.link for title, p in posts.items()} == {
+        title: BASE + link for title, link in HUGO_SECTIONS.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (
+            "{posts: '/:year/:foo/'}",
+            "'permalink.posts' has unknown token :foo; use :year :month :monthname :day "
+            ":weekday :weekdayname :yearday :title :slug :slugorfilename :filename :section "
+            ":sections",
+        ),
+        (
+            "{posts: '/{year}/{slug}/'}",
+            "'permalink.posts' is in feeds' {token} syntax; a section's permalink is written "
+            "in Hugo's, like /:year/:title/",
+        ),
+        ("{posts: [a, b]}", "'permalink.posts' must be a pattern like /:year/:title/"),
+    ],
+)
+def test_a_wrong_section_permalink_is_an_error(tmp_path: Path, written: str, message: str) -> None:
+    config_path = sections_copy(tmp_path)
+    text = config_path.read_text(encoding="utf-8").split("permalink:")[0]
+    config_path.write_text(text + f"permalink: {written}\n", encoding="utf-8")
+    config, problems = load_config(config_path)
+    assert config is None
+    assert [p.format(relative_to=config_path.parent) for p in problems] == [
+        f"site.yaml:10: {message}"
+    ]
+
+
+def test_permalinks_by_section_need_hugo(tmp_path: Path) -> None:
+    config_path = sections_copy(tmp_path)
+    text = config_path.read_text(encoding="utf-8").replace("conventions: hugo", "conventions: zola")
+    config_path.write_text(text.replace("id_scheme: generator\n", ""), encoding="utf-8")
+    config, problems = load_config(config_path)
+    assert config is None and len(problems) == 1
+    assert "permalink" in problems[0].message

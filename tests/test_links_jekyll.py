@@ -20,17 +20,21 @@ from conftest import HERE, NOW, check_all, feed_files, posts_by_title
 
 from feeds import build
 from feeds.config import load_config
+from feeds.source.keys import psych_utc
+from feeds.source.post import read_post
 
 SITE = HERE / "sites" / "jekyll-links"
 BLOG = "https://example.org/blog"
 UNQUOTED = "An unquoted date"
 """YAML (Psych) reads `date: 2021-03-06 02:00:00`, unquoted and without an offset, as
-UTC; feeds reads it in the site's time zone, as Ruby reads the same text quoted.
-Known difference: see `test_unquoted_date_without_offset_is_utc_in_jekyll`. Here the
-day differs, so the link too."""
+UTC, where Jekyll reads the same text quoted in the site's time zone; feeds reads it
+as Jekyll does under `conventions: jekyll` (see `keys.psych_utc`). Here the day in New
+York differs, so the link too."""
 UNQUOTED_SAME_DAY = "With a slug"
 """`date: 2021-03-04 23:30:00`: the same difference of time, on the same day in New
-York, so the link and id agree, unless they show the hour."""
+York, so only links showing the hour differ."""
+QUOTED = "A quoted date"
+"""`date: "2021-03-05 02:00:00"`: a string, which Jekyll reads in the site's time zone."""
 
 EVERY_TOKEN = (
     "/:year/:i_month/:i_day/:short_year/:hour-:minute-:second/:slug/:slugified_categories"
@@ -668,19 +672,53 @@ def test_links_ids_and_dates_are_jekylls(tmp_path: Path, permalink: str) -> None
     posts = posts_by_title(site_copy(tmp_path, None if permalink == "date" else permalink))
     assert sorted(posts) == sorted(title for title, *_ in JEKYLL[permalink])
     for title, link, entry_id, published in JEKYLL[permalink]:
-        if title == UNQUOTED or (title == UNQUOTED_SAME_DAY and ":hour" in permalink):
-            continue  # the time differs (see UNQUOTED)
         post = posts[title]
         assert (title, post.link, post.id) == (title, BLOG + link, BLOG + entry_id)
-        if title != UNQUOTED_SAME_DAY:
-            assert post.published == datetime.fromisoformat(published), title
+        assert post.published == datetime.fromisoformat(published), title
 
 
-@pytest.mark.xfail(strict=True, reason="feeds reads a date without an offset in the site's zone")
 def test_unquoted_date_without_offset_is_utc_in_jekyll(tmp_path: Path) -> None:
-    post = posts_by_title(site_copy(tmp_path, None))[UNQUOTED]
-    _, link, _, published = next(row for row in JEKYLL["date"] if row[0] == UNQUOTED)
-    assert (post.link, post.published) == (BLOG + link, datetime.fromisoformat(published))
+    posts = posts_by_title(site_copy(tmp_path, None))
+    for title in (UNQUOTED, UNQUOTED_SAME_DAY, QUOTED):
+        _, link, _, published = next(row for row in JEKYLL["date"] if row[0] == title)
+        post = posts[title]
+        assert (post.link, post.published) == (BLOG + link, datetime.fromisoformat(published))
+
+
+def test_only_jekyll_reads_unquoted_dates_as_utc(tmp_path: Path) -> None:
+    # Without conventions (and under Hugo's, Zola's, Eleventy's) a date without an
+    # offset is in the site's time zone, quoted or not.
+    path = site_copy(tmp_path, None)
+    text = path.read_text(encoding="utf-8").replace("conventions: jekyll\n", "")
+    path.write_text(text.replace("id_scheme: generator\n", ""), encoding="utf-8")
+    config, problems = load_config(path)
+    assert config is not None, problems
+    for name, published in [
+        ("2021-03-06-unquoted-date.md", "2021-03-06T02:00:00-05:00"),
+        ("2021-03-05-quoted-date.md", "2021-03-05T02:00:00-05:00"),
+    ]:
+        post, _ = read_post(config.posts_dir / name, config)
+        assert post is not None
+        assert post.published == datetime.fromisoformat(published)
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("2021-03-06 02:00:00", True),
+        ("2021-03-06T02:00:00", True),
+        ("2021-3-6 2:00:00.25", True),
+        ("2021-03-06t02:00:00", True),
+        ("2021-03-06   02:00:00", True),
+        ("2021-03-06", False),  # a Date: midnight in the site's zone
+        ("2021-03-06 02:00:00 -0500", False),
+        ("2021-03-06T02:00:00Z", False),
+        ("2021-03-06 02:00", False),  # no timestamp: a string to Psych
+        ("March 6, 2021 02:00:00", False),
+    ],
+)
+def test_psychs_timestamps_without_offset(written: str, utc: bool) -> None:
+    assert psych_utc(written) is utc
 
 
 def test_the_feeds_carry_jekylls_links_and_ids(tmp_path: Path) -> None:
@@ -689,9 +727,8 @@ def test_the_feeds_carry_jekylls_links_and_ids(tmp_path: Path) -> None:
     assert not result.has_errors, [p.format() for p in result.problems]
     feeds = check_all(feed_files(config.parent / "public"))
     expected = {title: (BLOG + link, BLOG + i) for title, link, i, _ in JEKYLL["pretty"]}
-    del expected[UNQUOTED]
     for name in ("atom.xml", "rss.xml"):
-        got = {e.title: (e.link, e.id) for e in feeds[name].entries if e.title != UNQUOTED}
+        got = {e.title: (e.link, e.id) for e in feeds[name].entries}
         assert got == expected, name
 
 

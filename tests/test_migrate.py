@@ -244,3 +244,32 @@ def test_eleventy_base_blog_settings_are_found_in_its_javascript(tmp_path: Path)
         "max_items": 10,
     }
     assert settings["feed_paths"] == {"atom": "feed/feed.xml"}
+
+
+def test_hugo_permalinks_of_several_sections_are_kept_by_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = generator_site(tmp_path, test_links_hugo.SECTIONS)
+    assert main(["init", "--from", str(root)]) == 0
+    text = (root / "site.yaml").read_text(encoding="utf-8")
+    assert "posts: content\n" in text
+    assert 'permalink:\n  posts: "/:year/:title/"\n  news: "/news/:slug/"\n' in text
+    posts = posts_by_title(root / "site.yaml")
+    assert {title: (p.link, p.id) for title, p in posts.items()} == {
+        title: (test_links_hugo.BASE + link,) * 2
+        for title, link in test_links_hugo.HUGO_SECTIONS.items()
+    }
+    capsys.readouterr()
+    result = build(root / "site.yaml", now=NOW, use_cache=False, output_dir=tmp_path / "out")
+    assert not result.problems  # nor a warning that the permalink differs from hugo.toml's
+
+
+def test_hugo_main_sections_limit_the_sections_kept(tmp_path: Path) -> None:
+    root = generator_site(tmp_path, test_links_hugo.SECTIONS)
+    config = root / "hugo.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("[permalinks]", '[params]\nmainSections = ["news"]\n[permalinks]')
+    )
+    settings = read_site(root).settings
+    assert (settings["posts"], settings["permalink"]) == ("content/news", "/news/:slug/")

@@ -46,18 +46,23 @@ Outcome = tuple[Any, ...]
 
 
 def outcome(text: str, *, fast_paths: bool) -> Outcome:
-    """What an editor gets: the values in order with their lines and the warnings, or the
-    error and its line. Any other exception is a traceback the user would see: it fails
-    the test."""
+    """What an editor gets: the values in order with their lines, the top-level keys
+    whose values were plain scalars (unquoted: Jekyll's Psych types them) and the
+    warnings, or the error and its line. Any other exception is a traceback the user
+    would see: it fails the test."""
     duplicates: list[Duplicate] = []
+    plain: set[str] = set()
     try:
-        values = load_mapping(text, duplicates, fast_paths=fast_paths)
+        values = load_mapping(text, duplicates, fast_paths=fast_paths, plain=plain)
     except YamlTextError as error:
         return ("error", error.message, error.line)
     for located in values.values():
         check_plain(located.value, 2)
     listed = [(key, located.value, located.line) for key, located in values.items()]
-    return ("values", listed, [duplicate.warning() for duplicate in duplicates])
+    assert plain <= values.keys(), plain - values.keys()
+    # Without asking, the same values: asking must change nothing else.
+    assert load_mapping(text, fast_paths=fast_paths) == values
+    return ("values", listed, [duplicate.warning() for duplicate in duplicates], sorted(plain))
 
 
 def check_plain(value: Any, level: int) -> None:
@@ -104,6 +109,7 @@ WORDS = [
     "Hello world",
     "2024-05-01",
     "2024-05-01 10:00:00 -0700",
+    "2024-05-01 10:00:00",
     "09:00",
     "yes",
     "no",

@@ -546,3 +546,34 @@ def test_feeds_check_warns_of_a_key_given_twice_and_uses_the_last(site: Site) ->
     assert load_front_matter("title: First\ntitle: Second\n", "---", "p.md", [])["title"] == (
         Located("Second", 2)
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # The flat path.
+        ("a: 2024-05-01 10:00:00\nb: \"2024-05-01 10:00:00\"\nc: 'x'\nd: [x]\ne: {x: y}\n", {"a"}),
+        # The block path: nested values are no scalars.
+        ("a: x\nb:\n  c: y\nd:\n  - z\ne: 'q'\n", {"a"}),
+        # libyaml: tags, aliases and block scalars are not plain; `~` and nothing are.
+        ("a: !!str x\nb: &n y\nc: *n\nd: |\n  z\ne: ~\nf:\ng: ! x\n", {"b", "e", "f"}),
+        # A key given twice: its last value counts.
+        ('a: x\na: "y"\nb: "x"\nb: y\n', {"b"}),
+    ],
+)
+@pytest.mark.parametrize("fast_paths", [True, False])
+def test_plain_top_level_scalars_are_reported(text: str, plain: set[str], fast_paths: bool) -> None:
+    found: set[str] = set()
+    values = load_mapping(text, [], fast_paths=fast_paths, plain=found)
+    assert found == plain
+    assert load_mapping(text, [], fast_paths=fast_paths) == values
+
+
+def test_front_matter_reports_plain_scalars_with_tabs_read_as_spaces() -> None:
+    plain: set[str] = set()
+    problems: list[Problem] = []
+    load_front_matter("date: 2024-05-01 10:00:00\nx:\n\t- y\n", "---", "p.md", problems, plain)
+    assert plain == {"date"} and len(problems) == 1
+    toml: set[str] = set()
+    load_front_matter("date = 2024-05-01T10:00:00\n", "+++", "p.md", [], toml)
+    assert toml == set()

@@ -52,6 +52,7 @@ CONVENTIONS = {
         link_key="permalink",
         split_term_strings=True,
         dated_names_drop_date=True,
+        plain_times_are_utc=True,
         links=JekyllLinks(),
         template_dialects=frozenset({"liquid"}),
     ),

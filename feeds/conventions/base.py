@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
@@ -41,6 +41,10 @@ class Convention:
     """`2024-05-01-hello.md` has the slug `hello` (Jekyll, Zola, Eleventy), not the whole name."""
     case_insensitive_keys: bool = False
     """Hugo reads `publishdate` as `publishDate`."""
+    plain_times_are_utc: bool = False
+    """Jekyll (Ruby's Psych) reads an unquoted `date: 2024-05-01 09:30:00`, a YAML
+    timestamp without an offset, as UTC; quoted, in the site's time zone (see
+    `keys.psych_utc`)."""
     links: LinkRule | None = None
     """The generator's permalink syntax and entry ids; None: feeds' own are used."""
     template_dialects: frozenset[str] = frozenset({"hugo", "liquid"})
@@ -52,6 +56,12 @@ class Convention:
     def generator(self) -> bool:
         """A generator's folder holds pages that are not posts: those are skipped, not errors."""
         return self.name is not None
+
+    @property
+    def script_front_matter(self) -> frozenset[str]:
+        """Front matter languages the generator runs as code (Eleventy's `---js`): feeds
+        does not run it, so such a post is left out with a warning, not an error."""
+        return frozenset({"js", "javascript"}) if self.name == "eleventy" else frozenset()
 
     def file_name_date(self, stem: str) -> tuple[date, str] | None:
         """The date and the rest of a dated file name such as `2024-5-1-hello`."""
@@ -106,6 +116,19 @@ class LinkRule(Protocol):
 
     def entry_id(self, config: SiteConfig, post: PostFacts, link: str) -> str:
         """The id the generator's own feed gave the entry whose URL is `link`."""
+        ...
+
+
+@runtime_checkable
+class SectionLinkRule(LinkRule, Protocol):
+    """A generator whose permalink may differ by section (Hugo's `[permalinks]`)."""
+
+    def parse_sections(self, key: str, written: Mapping[str, Any]) -> dict[str, str]:
+        """`written` (section -> pattern, each in the generator's syntax) checked."""
+        ...
+
+    def section(self, config: SiteConfig, post: PostFacts) -> str:
+        """The section the post belongs to ("" for none)."""
         ...
 
 

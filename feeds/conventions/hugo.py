@@ -12,6 +12,10 @@ tests/sites/hugo-links (see tests/test_links_hugo.py). The rules:
 - URL dates are the date as written, in its own offset (no offset: the site's zone):
   `01:30 +03:00` stays on its day, unlike Jekyll.
 - Without `[permalinks]`, a post is at `/:sections/:slugorfilename/`.
+- `[permalinks]` maps sections to patterns (site.yaml: `permalink:` as a mapping); a
+  post's section is the first folder below the content folder (a deeper folder without
+  `_index.md` is no section of its own), and a section not listed, or a page directly
+  in the content folder, gets the default above (tests/sites/hugo-sections).
 - `uglyURLs` (site.yaml `ugly_urls: true`): a path ending in `/` ends in `.html`
   instead; front matter's `url:` is kept as written.
 - The RSS `<guid>` is the permalink.
@@ -21,14 +25,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..text.fields import FieldError
-from .base import PostFacts
+from .base import PostFacts, own_syntax
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
@@ -61,16 +65,20 @@ def _given(post: PostFacts, key: str) -> str | None:
 
 def _sections(post: PostFacts, config: SiteConfig) -> list[str]:
     """The folders between Hugo's content folder (the nearest one named `content`
-    above the post, else the posts folder's parent) and the post (a bundle's own
-    folder left out)."""
+    above the post; else the posts folder's parent, or, when site.yaml maps sections
+    to permalinks and the posts folder is not one of them, the posts folder itself)
+    and the post (a bundle's own folder left out)."""
     path = PurePath(post.source)
+    posts_dir = PurePath(config.posts_dir)
     folders = list(path.parent.parts)
-    if path.stem == "index" and path.parent != PurePath(config.posts_dir):
+    if path.stem == "index" and path.parent != posts_dir:
         folders.pop()  # a page bundle: its folder is the page
     if "content" in folders:
         start = len(folders) - folders[::-1].index("content")
+    elif config.section_permalinks and urlize(posts_dir.name) not in config.section_permalinks:
+        start = len(posts_dir.parts)
     else:
-        start = len(PurePath(config.posts_dir).parent.parts)
+        start = len(posts_dir.parent.parts)
     return [urlize(folder) for folder in folders[start:]]
 
 
@@ -98,6 +106,31 @@ class HugoLinks:
     ugly_urls = True
     default = "/:sections/:slugorfilename/"
 
+    def parse_sections(self, key: str, written: Mapping[str, Any]) -> dict[str, str]:
+        """Hugo's `[permalinks]`: `{posts: /:year/:title/, news: /news/:slug/}`."""
+        if not written:
+            raise FieldError(
+                f"'{key}' must be a pattern, or map sections to patterns, e.g. "
+                f"{key}: {{posts: /:year/:title/, news: /news/:slug/}}"
+            )
+        patterns: dict[str, str] = {}
+        for section, pattern in written.items():
+            name = urlize(str(section))
+            if not isinstance(pattern, str) or not pattern.strip():
+                raise FieldError(f"'{key}.{section}' must be a pattern like /:year/:title/")
+            if own_syntax(pattern):
+                raise FieldError(
+                    f"'{key}.{section}' is in feeds' {{token}} syntax; a section's permalink "
+                    f"is written in Hugo's, like /:year/:title/"
+                )
+            if name in patterns:
+                raise FieldError(f"'{key}' names the section {section!r} twice")
+            patterns[name] = self.parse(f"{key}.{section}", pattern)
+        return patterns
+
+    def section(self, config: SiteConfig, post: PostFacts) -> str:
+        return (_sections(post, config) or [""])[0]
+
     def parse(self, key: str, written: str) -> str:
         for match in _TOKEN.finditer(written):
             if match[1] not in TOKENS:
@@ -118,7 +151,8 @@ class HugoLinks:
                 return _DATE_TOKENS[name](moment)
             return _POST_TOKENS[name](post, config)
 
-        path = re.sub(r"/+", "/", "/" + _TOKEN.sub(value, config.permalink))
+        pattern = config.section_permalinks.get(self.section(config, post), config.permalink)
+        path = re.sub(r"/+", "/", "/" + _TOKEN.sub(value, pattern))
         if config.ugly_urls and path.endswith("/") and path != "/":
             path = path.rstrip("/") + ".html"
         return config.url + quote(path, safe="/#._-~").lstrip("/")

@@ -9,6 +9,11 @@ tests/sites/jekyll-links (see tests/test_links_jekyll.py). The rules, from Jekyl
   letters beyond ASCII (`Utils.slugify`, modes `pretty` and `default`).
 - URL dates are the post's date in the site's time zone (Jekyll calls `localtime`
   after setting TZ from `timezone:`), so `09:50 +0300` can be the day before.
+- A date without an offset is in the site's time zone when quoted (Jekyll parses the
+  string), but in UTC when unquoted: Ruby's YAML loader, Psych, types a plain
+  `date: 2021-03-06 02:00:00` (YAML 1.1's timestamp, time and no offset) as
+  `Time.utc` before Jekyll sees it (`Convention.plain_times_are_utc`,
+  `keys.psych_utc`). A date without a time is a `Date`: midnight in the site's zone.
 - `:categories` are the post's categories lower-cased, joined by `/`, spaces kept
   (then percent-encoded).
 - The URL is made absolute by the `absolute_url` filter: Unicode normalised (NFKC)

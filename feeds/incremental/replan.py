@@ -112,6 +112,10 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
     for post_file, (post, problems) in readings.items():
         if post is None or not _same_plan(cache, post_file, post, problems, plan):
             return None
+        if post.refs:
+            post = _with_links(post, plan)
+            if post is None:
+                return None
         fresh[post.source] = post
     try:
         streams = _streams(plan, tree.listing, fresh)
@@ -162,6 +166,22 @@ def _same_plan(
         return plan_key(post) == plan_key(post_from_record(record, post.source, stamp))
     except ValueError:
         return False
+
+
+def _with_links(post: Post, plan: SavedPlan) -> Post | None:
+    """The post with the links of its `refs` as the last run's plan found them (the
+    same refs, as `_same_plan` saw: and no post's link changes on this path), or None
+    for the full path, which finds them among all posts."""
+    record = plan.records.get(post.source)
+    if record is None:
+        return None
+    try:
+        planned = post_from_record(record, post.source, post.stamp).refs
+    except ValueError:
+        return None
+    if [ref[:4] for ref in planned] != [ref[:4] for ref in post.refs]:
+        return None
+    return post._replace(refs=planned)
 
 
 def _streams(plan: SavedPlan, listing: Listing, fresh: dict[str, Post]) -> list[Stream]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import Problem, Stream
 from .outputs import Output, plan_outputs
+from .refs import resolve_refs
 from .streams import next_change, plan_streams
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class SitePlan(NamedTuple):
 
 
 def plan_site(read: ReadResult, config: SiteConfig, now: datetime) -> SitePlan:
-    streams = plan_streams(read.posts, config, now)
+    posts, unknown = resolve_refs(read.posts, config)  # links between posts
+    streams = plan_streams(posts, config, now)
     outputs = plan_outputs(streams, config)
-    return SitePlan(streams, outputs, read.problems, len(read.posts), next_change(read.posts, now))
+    problems = (*read.problems, *unknown)
+    return SitePlan(streams, outputs, problems, len(posts), next_change(posts, now))

@@ -6,7 +6,8 @@ with the build cache skips an output whose file already holds its fingerprint's
 bytes. So it is derived from the data, never from a hand-made list of fields: a
 stream's every field, and for each post its file and that file's stamp (a post is
 made from its file's bytes, the config and feeds' code alone; the cache is keyed
-by the other two).
+by the other two), and the links to other posts its body shows (`Post.refs`, which
+change with the other posts' files).
 """
 
 from __future__ import annotations
@@ -94,7 +95,9 @@ def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
 
 def _stream_material(stream: Stream) -> tuple[object, ...]:
     return tuple(
-        tuple((post.source, post.stamp) for post in stream.posts) if name == "posts" else value
+        tuple((post.source, post.stamp, post.refs) for post in stream.posts)
+        if name == "posts"
+        else value
         for name, value in zip(Stream._fields, stream, strict=True)
     )
 

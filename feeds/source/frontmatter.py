@@ -61,25 +61,26 @@ def _closing_line(document: str, start: int, fence: str) -> int | None:
 
 
 def load_front_matter(
-    front: str, fence: str, path: str, problems: list[Problem]
+    front: str, fence: str, path: str, problems: list[Problem], plain: set[str] | None = None
 ) -> dict[str, Located]:
     """The front matter's top-level keys, each with its plain value and line: TOML
     between `+++` fences, else YAML. YAML forbids tabs for indentation, yet editors type
     them: they are read as spaces, with a warning. A key given twice is read as its last
     value, with a warning. Warnings go to `problems`, at lines of the file (the front
     matter starts on its line 2); raises YamlTextError, whose line is the front
-    matter's."""
+    matter's. The top-level keys whose values are plain YAML scalars (unquoted,
+    untagged) are added to `plain`, if given (see `load_mapping`); TOML has none."""
     if fence == "+++":
         return load_toml_mapping(xml_safe(front))
     front = xml_safe(front)
     duplicates: list[Duplicate] = []
     try:
-        values = load_mapping(front, duplicates)
+        values = load_mapping(front, duplicates, plain=plain)
     except YamlTextError:
         tab = _LEADING_TABS.search(front)
         if tab is None:
             raise
-        values = load_mapping(_LEADING_TABS.sub(_as_spaces, front), duplicates)
+        values = load_mapping(_LEADING_TABS.sub(_as_spaces, front), duplicates, plain=plain)
         problems.append(
             Problem(
                 Path(path),

@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -68,8 +68,12 @@ class PostKeys:
         config: SiteConfig,
         values: dict[str, Located],
         remembered: dict[tuple[str, Any], Any],
+        plain: set[str] | frozenset[str] = frozenset(),
     ) -> None:
         self.source = source
+        self.plain = plain
+        """The top-level keys whose values were plain YAML scalars (unquoted, untagged),
+        when the conventions need to know (`Convention.plain_times_are_utc`)."""
         self.config = config
         self.rules = config.rules
         self.remembered = remembered
@@ -184,8 +188,11 @@ def _date(post: PostKeys, named: date | None) -> Callable[[str, Any], WrittenDat
     def parse(key: str, value: Any) -> WrittenDate:
         written = fields.text(key, value, required=True)
         assert written is not None
+        zone: tzinfo = post.config.tz
+        if key in post.plain and post.rules.plain_times_are_utc and psych_utc(written):
+            zone = UTC
         try:
-            return parse_date(written, post.config.tz)
+            return parse_date(written, zone)
         except DateError as error:
             if named is None:
                 advice = error.advice or "write a date like 2024-05-01 or 2024-05-01T09:30:00+02:00"
@@ -199,6 +206,20 @@ def _date(post: PostKeys, named: date | None) -> Callable[[str, Any], WrittenDat
             return start_of(named, post)
 
     return parse
+
+
+_PSYCH_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|[ \t]+)\d{1,2}:\d\d:\d\d(?:\.\d*)?")
+"""Psych's YAML 1.1 timestamp (`ScalarScanner::TIME`) without its offset part."""
+
+
+def psych_utc(written: str) -> bool:
+    """Whether Ruby's YAML loader, Psych, reads `written`, if a plain scalar, as a moment
+    in UTC: a timestamp with a time and no offset (`2024-05-01 09:30:00`,
+    `2024-05-01T09:30:00.5`; `Psych::ScalarScanner#parse_time` makes it `Time.utc`).
+    Quoted, it stays a string, which Jekyll reads in the site's time zone, as feeds
+    reads every date without an offset; with an offset, or without a time (a `Date`),
+    both read it alike."""
+    return _PSYCH_TIME.fullmatch(written) is not None
 
 
 def read_date(post: PostKeys, given: list[str], named: date | None = None) -> WrittenDate | None:

@@ -15,7 +15,7 @@ from ..text.yamltext import Located, YamlTextError
 from .frontmatter import load_front_matter, split_front_matter
 from .keys import DATE_KEYS, KEY_NAMES, READ_KEY_SET, READ_KEYS, PostKeys, read_date, start_of
 from .listing import file_stamp
-from .templates import has_template_text, strip_templates
+from .templates import Ref, has_template_text, strip_templates
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
@@ -46,6 +46,14 @@ def read_post(
         return None, [problem]
     parts = split_front_matter(document)
     if isinstance(parts, str):
+        first = document.partition("\n")[0]
+        scripts = config.rules.script_front_matter
+        if first.startswith("---") and first[3:].strip().lower() in scripts:
+            message = (
+                "front matter in JavaScript is not run; the post is left out of the feeds; "
+                "write it as YAML to publish it"
+            )
+            return None, [Problem(Path(source), 1, message, Severity.WARNING)]
         if not document.startswith(("---", "+++")) and (
             config.rules.generator or not _is_markdown(source)
         ):
@@ -53,22 +61,33 @@ def read_post(
         return None, [Problem(Path(source), 1, parts)]
     front, body_line, fence = parts
     problems: list[Problem] = []
+    plain: set[str] | None = set() if config.rules.plain_times_are_utc else None
     try:
-        values = load_front_matter(front, fence, source, problems)
+        values = load_front_matter(front, fence, source, problems, plain)
     except YamlTextError as error:
         line = error.line + 1 if error.line is not None else 1  # the fence is line 1
         return None, [Problem(Path(source), line, error.message)]
     post, found = make_post(
-        source, stamp, body_line, values, config, remembered if remembered is not None else {}
+        source,
+        stamp,
+        body_line,
+        values,
+        config,
+        remembered if remembered is not None else {},
+        plain or frozenset(),
     )
     if post is not None and has_template_text(document):  # spares splitting the body
+        refs: list[Ref] = []
         _, dropped = strip_templates(
             _body(document, body_line),
             body_line,
             post.is_markdown,
             dialects=config.rules.template_dialects,
+            refs=refs,
         )
         found += [Problem(Path(source), line, text, Severity.WARNING) for line, text in dropped]
+        if refs:  # the site's plan finds their links, or warns (see `plan.refs`)
+            post = post._replace(refs=tuple(refs))
     return post, sorted(problems + found, key=_line_of)  # as the editor reads the file
 
 
@@ -79,7 +98,8 @@ def _line_of(problem: Problem) -> int:
 def read_body(post: Post, config: SiteConfig) -> str:
     """The body of a post read earlier, its template text rendered or dropped (see
     `templates`); "" if the file has become unreadable. The site's `url` gives Jekyll's
-    `site.url` and `site.baseurl`, which no warning depends on."""
+    `site.url` and `site.baseurl`, which no warning depends on; the post's `refs` the
+    links to other posts, as the site's plan found them."""
     document, _, problem = _read_text(post.source, config)
     if problem is not None:
         return ""
@@ -90,6 +110,7 @@ def read_body(post: Post, config: SiteConfig) -> str:
         post.is_markdown,
         dialects=config.rules.template_dialects,
         site_url=config.url,
+        links={(tag, target): link for tag, target, _, _, link in post.refs},
     )[0]
 
 
@@ -155,13 +176,15 @@ def make_post(
     values: dict[str, Located],
     config: SiteConfig,
     remembered: dict[tuple[str, Any], Any],
+    plain: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[Post | None, list[Problem]]:
     """The post the front matter `values` describe, or None; and the problems found.
 
     The date comes first: under a generator's conventions a file without one is a
-    page, not a post, and is skipped without a word about its other keys.
+    page, not a post, and is skipped without a word about its other keys. `plain`: the
+    keys whose values were plain YAML scalars, where the conventions ask for them.
     """
-    post = PostKeys(source, config, values, remembered)
+    post = PostKeys(source, config, values, remembered, plain)
     date, undated = _published(post)
     if date is None and undated and post.rules.generator:
         note = (

@@ -20,10 +20,14 @@ renders them (checked against Hugo 0.111 and Jekyll 4.3), and the rest is droppe
 - `{% comment %}...{% endcomment %}` is dropped silently: it was never shown;
 - so are closing tags (`{% endfor %}`, `{{< /note >}}`: their opening tag was warned
   about) and a `{% raw %}` whose `{% endraw %}` is past a code block (the code stays);
-- any other tag is dropped, with a warning naming the line; links to other posts
-  (`ref`, `relref`, `link`, `post_url`) too: a post is rendered alone, without the
-  other posts' links, and the build cache renders a feed again only when its own
-  posts change. A Markdown link whose whole target is a dropped tag keeps its text.
+- links to other posts, Hugo's `{{< ref "x" >}}` and `{{< relref "x" >}}`, Jekyll's
+  `{% link _posts/x.md %}` and `{% post_url 2024-01-02-x %}`, become the link the
+  generator writes when `links` (from the post's `refs`, which the site's plan
+  resolved: see `plan.refs`) holds their target; reading a post, `refs` collects them
+  instead, without a warning, as only the plan knows whether the target is a post;
+- any other tag is dropped, with a warning naming the line; so is a link to a post
+  `links` does not hold. A Markdown link whose whole target is a dropped tag keeps
+  its text.
 
 Each generator's syntax is rendered only in its `dialects` (`HUGO`, `LIQUID`);
 elsewhere it is dropped with a warning as any other tag. Inside fenced and indented
@@ -35,7 +39,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape, unescape
 from urllib.parse import quote, urlsplit
@@ -105,6 +109,10 @@ _LIQUID_URL = re.compile(
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _VIMEO_ID = re.compile(r"[0-9]{1,20}")
 _LINKS_TO_POSTS = {"ref", "relref", "link", "post_url"}
+_LIQUID_LINK = re.compile(r"\{%-?\s*(?P<name>link|post_url)\s+(?P<target>[^\s{}%]+)\s*-?%\}")
+
+Ref = tuple[str, str, int, str, str | None]
+"""A link to another post: `(tag, target, line, tag as shown, link or None)`."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,10 @@ class _Site:
     """Jekyll's `site.url`: the site's `url` without its path; None: not known."""
     base_path: str
     """Jekyll's `site.baseurl`: the path of the site's `url`, without the last slash."""
+    links: Mapping[tuple[str, str], str | None]
+    """The links to other posts, by `(tag, target)`."""
+    refs: list[Ref] | None
+    """Where reading collects the links to other posts, or None when rendering."""
 
 
 class _Dropped(Exception):
@@ -137,6 +149,8 @@ def strip_templates(
     *,
     dialects: frozenset[str] = DIALECTS,
     site_url: str | None = None,
+    links: Mapping[tuple[str, str], str | None] | None = None,
+    refs: list[Ref] | None = None,
 ) -> tuple[str, list[tuple[int, str]]]:
     """The body with template text rendered or dropped, and `(line, message)` for each
     tag dropped.
@@ -145,7 +159,9 @@ def strip_templates(
     file. An HTML body (`markdown=False`) has no Markdown code blocks. `dialects` are
     the template syntaxes the site's generator runs; `site_url` gives Jekyll's
     `site.url` and `site.baseurl` (without it they are dropped silently, and a
-    root-relative link after them still resolves against the site).
+    root-relative link after them still resolves against the site). `links` gives
+    the links to other posts by `(tag, target)`; `refs`, when given, collects those
+    links (well-formed, in `dialects`) instead, and they are then not warned about.
     """
     if not has_template_text(body):
         return body, []
@@ -154,6 +170,8 @@ def strip_templates(
         frozenset(dialects),
         f"{parts.scheme}://{parts.netloc}" if parts else None,
         parts.path.rstrip("/") if parts else "",
+        links or {},
+        refs,
     )
     out: list[str] = []
     warnings: list[tuple[int, str]] = []
@@ -222,14 +240,18 @@ def _strip_text(text: str, first_line: int, warnings: list[tuple[int, str]], sit
         ):
             return ""
         try:
-            return _render_tag(tag, site)
+            link = _link_tag(tag, site)
+            if link is None:
+                return _render_tag(tag, site)
+            if site.refs is not None:
+                site.refs.append((*link, line_of(position), shown_tag(tag), None))
+                return ""
+            target = site.links.get(link)
+            if target is None:
+                raise _Dropped(unknown_post_reason(link[1]))
+            return target
         except _Dropped as dropped:
-            shown = " ".join(tag.split())
-            if len(shown) > _SHOWN:
-                shown = shown[: _SHOWN - 1] + "…"
-            warnings.append(
-                (line_of(position), f"template tag {shown} was left out of the feed: {dropped}")
-            )
+            warnings.append((line_of(position), dropped_message(tag, dropped.reason)))
             return None
 
     def replace(match: re.Match[str]) -> str:
@@ -265,6 +287,47 @@ def _strip_text(text: str, first_line: int, warnings: list[tuple[int, str]], sit
     return pattern.sub(replace, text)
 
 
+def shown_tag(tag: str) -> str:
+    """A tag as warnings show it: on one line, and shortened."""
+    shown = " ".join(tag.split())
+    return shown[: _SHOWN - 1] + "…" if len(shown) > _SHOWN else shown
+
+
+def dropped_message(tag: str, reason: str) -> str:
+    """The warning for a tag left out."""
+    return f"template tag {shown_tag(tag)} was left out of the feed: {reason}"
+
+
+def unknown_post_reason(target: str) -> str:
+    """Why a link to another post is left out: no post is at its target."""
+    return (
+        f"feeds reads no post at {target}; correct the path, or write the post's URL "
+        "instead (a link keeps its text meanwhile)"
+    )
+
+
+def _link_tag(tag: str, site: _Site) -> tuple[str, str] | None:
+    """`(tag, target)` for a link to another post in the site's dialects, else None;
+    `_Dropped` when its parameters are not a path alone."""
+    if tag.startswith(("{{<", "{{%")):
+        match = _HUGO_SHORTCODE.fullmatch(tag)
+        if HUGO not in site.dialects or match is None or match["name"] not in ("ref", "relref"):
+            return None
+        named, positional = _hugo_params(match["args"])
+        if "path" in named and not positional:
+            positional = [named.pop("path")]
+        if named or len(positional) != 1:
+            raise _Dropped(
+                f"feeds renders {match['name']} with a path alone; write "
+                f'{{{{< {match["name"]} "path" >}}}}'
+            )
+        return match["name"], positional[0]
+    if tag.startswith("{%") and LIQUID in site.dialects:
+        liquid = _LIQUID_LINK.fullmatch(tag)
+        return None if liquid is None else (liquid["name"], liquid["target"])
+    return None
+
+
 def _block(html: str, text: str, match: re.Match[str]) -> str:
     """`html` in place of the tag: one line, so that no blank line in it ends an HTML
     block early, and, for a tag alone at the start of its line, a blank line after, so
@@ -293,8 +356,8 @@ def _render_tag(tag: str, site: _Site) -> str:
 
 
 _LINK_REASON = (
-    "feeds renders each post alone and does not know the link of another post here; "
-    "write the post's URL instead (a link keeps its text meanwhile)"
+    "feeds finds the post only from a plain path, as in {% link _posts/x.md %} or "
+    "{% post_url 2024-01-02-x %}; write one, or the post's URL (a link keeps its text)"
 )
 
 
@@ -305,8 +368,6 @@ def _hugo_shortcode(tag: str) -> str:
     match = _HUGO_SHORTCODE.fullmatch(tag)
     if match is None:
         raise _Dropped(_GENERIC_REASON)
-    if match["name"] in ("ref", "relref"):
-        raise _Dropped(_LINK_REASON)
     render = _SHORTCODES.get(match["name"])
     if render is None:
         raise _Dropped(_GENERIC_REASON)

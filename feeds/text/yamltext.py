@@ -103,13 +103,21 @@ class Duplicate(NamedTuple):
 
 
 def load_mapping(
-    text: str, duplicates: list[Duplicate] | None = None, *, fast_paths: bool = True
+    text: str,
+    duplicates: list[Duplicate] | None = None,
+    *,
+    fast_paths: bool = True,
+    plain: set[str] | None = None,
 ) -> dict[str, Located]:
     """Parse a document whose top level must be a mapping (front matter, site.yaml).
 
     Returns each key with its value as plain text/list/dict and the key's line,
     so that problems with a field can point at the line the editor wrote it on.
     Keys given more than once are appended to `duplicates`, if given, for warnings.
+    The top-level keys whose values are plain scalars (written without quotes or a tag,
+    which a YAML 1.1 loader types by their form: `2024-05-01 10:00:00` a timestamp)
+    are added to `plain`, if given: the rest of feeds reads every scalar as text, but a
+    generator's YAML loader may not (see `keys.psych_utc`).
     Raises YamlTextError. `fast_paths=False` reads every document with libyaml, which
     the fast paths must agree with wherever they answer (tests compare the two).
     """
@@ -119,15 +127,17 @@ def load_mapping(
     for line_break in _YAML_ONLY_BREAKS:
         text = text.replace(line_break, " ")
     if fast_paths:
-        simple = _flat_mapping(text)
+        simple = _flat_mapping(text, plain)
         if simple is None:
-            simple = _block_mapping(text)
+            simple = _block_mapping(text, plain)
         if simple is not None:
             return simple  # the fast paths decline keys given twice: no duplicates here
-    return _composed_mapping(text, duplicates)
+    return _composed_mapping(text, duplicates, plain)
 
 
-def _composed_mapping(text: str, duplicates: list[Duplicate] | None = None) -> dict[str, Located]:
+def _composed_mapping(
+    text: str, duplicates: list[Duplicate] | None = None, plain: set[str] | None = None
+) -> dict[str, Located]:
     import yaml  # only here: most front matter never needs it
 
     builder = _Builder(text)
@@ -146,6 +156,8 @@ def _composed_mapping(text: str, duplicates: list[Duplicate] | None = None) -> d
             loader.dispose()
     if duplicates is not None:
         duplicates += sorted(builder.duplicates, key=_last_line)
+    if plain is not None:
+        plain.update(builder.plain)
     return values
 
 
@@ -223,6 +235,8 @@ class _Builder:
         self.latest: dict[str, int] = {}
         """The number of each anchor's latest definition."""
         self.duplicates: list[Duplicate] = []
+        self.plain: set[str] = set()
+        """The top-level keys whose (last) values are plain scalars: no quotes, no tag."""
 
     def read(self, loader: Any) -> dict[str, Located]:
         from yaml import events
@@ -251,7 +265,8 @@ class _Builder:
                 if event.anchor is not None:
                     self.define(event.anchor)
                     self.anchors[event.anchor] = (value, 1, 0)
-                self.add(value, 0, line)
+                # Plain and untagged (libyaml's style is '' for plain, PyYAML's None).
+                self.add(value, 0, line, event.tag is None and event.implicit[0])
             elif isinstance(event, events.CollectionEndEvent):
                 self.pop()
             elif isinstance(event, events.MappingStartEvent):
@@ -357,8 +372,9 @@ class _Builder:
             raise YamlTextError(TOO_DEEP, line)
         self.add(value, height, line)  # shared, not copied: values are never changed
 
-    def add(self, value: Any, height: int, line: int) -> None:
-        """Put a value read (its levels `height`) into the list or mapping being read."""
+    def add(self, value: Any, height: int, line: int, plain: bool = False) -> None:
+        """Put a value read (its levels `height`) into the list or mapping being read;
+        `plain`: a scalar written without quotes or a tag (an alias's value is not)."""
         into = self.stack[-1]
         mapping = into.mapping
         if mapping is None:
@@ -377,7 +393,14 @@ class _Builder:
             else:
                 lines.append(key_line)  # the last value wins, as in YAML loaders
                 into.repeats = True
-            mapping[key] = Located(value, key_line) if len(self.stack) == 1 else value
+            if len(self.stack) == 1:
+                mapping[key] = Located(value, key_line)
+                if plain:
+                    self.plain.add(key)
+                else:
+                    self.plain.discard(key)  # given twice, the last value counts
+            else:
+                mapping[key] = value
         if height >= into.height:
             into.height = height + 1
 
@@ -473,6 +496,9 @@ _FLOW_UNSAFE = re.compile(r"[\[\]{}#:\t]")  # commas separate the items
 _FLOW_PAIR = re.compile(rf" *({_KEY}): +([^\[\]{{}}#:\t'\"]*?) *")
 """An item of a flow mapping, `key: value`, whose value is plain text without quotes,
 brackets, colons or a comment mark (commas separate the items)."""
+_NOT_PLAIN = frozenset("'\"[{")
+"""The first characters of the values the fast paths read that are no plain scalars
+(quoted text, flow lists and mappings); they decline the other indicators."""
 _SPACES = repeat(" ")
 _first_character = itemgetter(0)
 _located = partial(tuple.__new__, Located)
@@ -480,7 +506,7 @@ _located = partial(tuple.__new__, Located)
 the fast path makes one per key of every post."""
 
 
-def _flat_mapping(text: str) -> dict[str, Located] | None:
+def _flat_mapping(text: str, plain: set[str] | None = None) -> dict[str, Located] | None:
     if not _may_be_fast(text):
         return None
     lines = _FLAT_LINES.findall(text)
@@ -495,6 +521,8 @@ def _flat_mapping(text: str) -> dict[str, Located] | None:
             result[key] = _located((value, number))
         elif other:
             return None
+    if plain is not None:  # a second loop, so that callers who do not ask pay nothing
+        plain.update(key for key, written, _ in lines if key and written[0] not in _NOT_PLAIN)
     return result
 
 
@@ -520,7 +548,7 @@ _Line = tuple[int, int, str | None, str | None, str | None]
 value or item, as `_BLOCK_LINE` found them."""
 
 
-def _block_mapping(text: str) -> dict[str, Located] | None:
+def _block_mapping(text: str, plain: set[str] | None = None) -> dict[str, Located] | None:
     if not _may_be_fast(text):
         return None
     lines: list[_Line] = []
@@ -532,7 +560,15 @@ def _block_mapping(text: str) -> dict[str, Located] | None:
         if key is not None or item is not None:
             lines.append((number, len(indent), key, written, item))
     read = _block(lines, 0, 0, 1, located=True)
-    return None if read is None else read[0]
+    if read is None:
+        return None
+    if plain is not None:  # the top-level keys, with their values on their lines
+        plain.update(
+            key
+            for _, indent, key, written, _ in lines
+            if indent == 0 and key is not None and written and written[0] not in _NOT_PLAIN
+        )
+    return read[0]
 
 
 _FAST_DEPTH = MAX_DEPTH - 2
