@@ -17,13 +17,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import HERE, NOW, check_all, feed_files
+from conftest import HERE, NOW, check_all, feed_files, posts_by_title
 
 from feeds import build
 from feeds.config import load_config
 from feeds.conventions.eleventy import slugify, url_path
-from feeds.model import Post
-from feeds.source.reading import read_posts
 
 SITE = HERE / "sites" / "eleventy-links"
 BASE = "https://example.org"
@@ -125,14 +123,6 @@ def site_copy(tmp_path: Path, permalink: str | None) -> Path:
         text = config.read_text(encoding="utf-8") + f"permalink: '{permalink}'\n"
         config.write_text(text, encoding="utf-8")
     return config
-
-
-def posts_by_title(config_path: Path) -> dict[str, Post]:
-    config, problems = load_config(config_path)
-    assert config is not None, [p.format() for p in problems]
-    result = read_posts(config)
-    assert not [p for p in result.problems if p.is_error], [p.format() for p in result.problems]
-    return {post.title: post for post in result.posts}
 
 
 def real_url(published_id: str) -> str:
