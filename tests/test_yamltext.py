@@ -18,6 +18,7 @@ from feeds.config import load_config
 from feeds.model import Problem
 from feeds.source.frontmatter import load_front_matter
 from feeds.text import xml_safe
+from feeds.text.yamlevents import composed_mapping
 from feeds.text.yamltext import (
     MAX_DEPTH,
     MAX_KEY,
@@ -26,7 +27,6 @@ from feeds.text.yamltext import (
     Located,
     YamlTextError,
     _block_mapping,
-    _composed_mapping,
     _flat_mapping,
     load_mapping,
 )
@@ -60,7 +60,7 @@ def test_the_fast_path_agrees_with_libyaml_whenever_it_answers(text: str) -> Non
     fast = _flat_mapping(text)
     if fast is None:
         return
-    assert fast == _composed_mapping(text)
+    assert fast == composed_mapping(text)
 
 
 indents = st.sampled_from(["", "", " ", "  ", "  ", "    ", "\t"])
@@ -110,7 +110,7 @@ def test_the_nested_path_agrees_with_libyaml_whenever_it_answers(text: str) -> N
     fast = _block_mapping(text)
     if fast is None:
         return
-    assert fast == _composed_mapping(text)
+    assert fast == composed_mapping(text)
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_nested_site_yaml_and_front_matter_need_no_libyaml(text: str) -> None:
     for them was a sixth of a no-change cron run."""
     fast = _block_mapping(text)
     assert fast is not None
-    assert fast == _composed_mapping(text) == load_mapping(text)
+    assert fast == composed_mapping(text) == load_mapping(text)
 
 
 @pytest.mark.parametrize(
