@@ -84,6 +84,10 @@ class SiteConfig:
     section_permalinks: Mapping[str, str] = field(default_factory=dict)
     """Hugo's `[permalinks]` by section (`permalink:` written as a mapping, with
     `conventions: hugo`); a section not listed gets `permalink`, Hugo's default."""
+    site_variables: Mapping[str, Any] = field(default_factory=dict)
+    """The generator's site variables that posts show (Jekyll's `{{ site.repository }}`),
+    as written in its configuration: text, lists and mappings of them. `feeds init
+    --from` copies those the posts use."""
     feed_paths: Mapping[str, str] = field(default_factory=dict)
     """Feeds at the site's own paths (`atom: feed.xml`, `category_rss:
     categories/{slug}/index.xml`), by `formats.FEED_PATH_KEYS`; the others stay at
@@ -432,6 +436,15 @@ def _authors(key: str, value: Any) -> dict[str, Person]:
     return {handle: fields.person(f"{key}.{handle}", who) for handle, who in value.items()}
 
 
+def _site_variables(key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not value:
+        raise FieldError(
+            f"'{key}' must map the names posts use to their values, e.g. "
+            f"{key}: {{repository: jekyll/jekyll}} for {{{{ site.repository }}}}"
+        )
+    return value
+
+
 def _feed_paths(key: str, value: Any) -> dict[str, str]:
     """Paths of the site's own for its feeds, checked one by one (`formats.feed_path_problem`);
     against each other and the rest of the site in `_feed_path_clashes`."""
@@ -499,4 +512,5 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "ugly_urls": fields.flag,
     "authors": _authors,
     "feed_paths": _feed_paths,
+    "site_variables": _site_variables,
 }

@@ -170,7 +170,33 @@ def _jekyll(folder: Path, config: Mapping[str, Any]) -> Settings:
         "feed_paths": paths,
         "index_page": False,
     }
+    variables = _jekyll_site_variables(folder / settings["posts"], config)
+    if variables:
+        settings["site_variables"] = variables
     return settings, notes
+
+
+_SITE_VARIABLE = re.compile(r"\{\{-?\s*site\.([A-Za-z_][\w-]*)")
+_JEKYLL_OWN = frozenset({"url", "baseurl"})
+"""Jekyll's `site.url` and `site.baseurl`, which feeds takes from the site's `url`."""
+
+
+def _jekyll_site_variables(posts: Path, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The `site.<name>` values the posts show, from `_config.yml`. One it does not set,
+    which Jekyll writes as nothing, and Jekyll's computed ones (`site.posts`) are left
+    out, for the build to warn about: the post is likely wrong there."""
+    from .source.templates import is_computed_site_variable
+
+    used: set[str] = set()
+    for path in sorted(posts.rglob("*")) if posts.is_dir() else ():
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            used.update(_SITE_VARIABLE.findall(text))
+    variables: dict[str, Any] = {}
+    for name in sorted(used - _JEKYLL_OWN):
+        if name in config and not is_computed_site_variable(name):
+            variables[name] = config[name]
+    return variables
 
 
 def _hugo(folder: Path, config: Mapping[str, Any]) -> Settings:
@@ -386,10 +412,10 @@ def site_yaml(migration: Migration) -> str:
 
 
 def _yaml_lines(key: str, value: Any, indent: str) -> list[str]:
-    if isinstance(value, Mapping):
+    if isinstance(value, Mapping) and value:
         nested = [line for k, v in value.items() for line in _yaml_lines(k, v, indent + "  ")]
-        return [f"{indent}{key}:", *nested]
-    return [f"{indent}{key}: {_yaml_scalar(value)}"]
+        return [f"{indent}{_yaml_scalar(key)}:", *nested]
+    return [f"{indent}{_yaml_scalar(key)}: {_yaml_scalar(value)}"]
 
 
 def _yaml_scalar(value: Any) -> str:
@@ -399,6 +425,9 @@ def _yaml_scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        pairs = (f"{_yaml_scalar(k)}: {_yaml_scalar(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
     text = str(value)
     return text if _PLAIN.fullmatch(text) else yaml_quoted(text)
 

@@ -9,6 +9,7 @@ and passed in as `now`, so that the same call always writes the same bytes.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -196,9 +197,13 @@ def post_text(
 
 
 def yaml_quoted(text: str) -> str:
-    """`text` as a YAML double-quoted scalar, which reads back as exactly `text` (given
-    no line breaks or control characters, which `checked_title` refuses)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """`text` as a YAML double-quoted scalar, which reads back as exactly `text`: JSON's
+    string escapes are YAML's, and YAML's own line breaks (NEL, U+2028, U+2029), which
+    JSON leaves as they are, are escaped too, as YAML would fold them."""
+    return json.dumps(text, ensure_ascii=False).translate(_YAML_BREAKS)
+
+
+_YAML_BREAKS = str.maketrans({"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"})
 
 
 def _yaml_list(terms: Iterable[str]) -> str:

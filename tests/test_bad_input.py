@@ -228,6 +228,10 @@ def test_front_matter_offset_is_included_in_body_relative_lines(site: Site) -> N
             BASIC_CONFIG + "summary_only: sometimes\n",
             "site.yaml:4: 'summary_only' must be true or false",
         ),
+        (
+            BASIC_CONFIG + "site_variables: [repository]\n",
+            "site.yaml:4: 'site_variables' must map the names posts use to their values",
+        ),
         ("title: [\n", "site.yaml:1: YAML syntax error"),
     ],
 )

@@ -10,6 +10,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+import feedparser
 import pytest
 import test_links_hugo
 import test_links_jekyll
@@ -213,6 +214,57 @@ def test_jekyll_posts_collection_permalink_and_site_name(tmp_path: Path) -> None
     )
     assert settings["permalink"] == "/news/:year/:month/:day/:title/"
     assert settings["feed_paths"] == {"atom": "feed.xml", "category_atom": "feed/{slug}.xml"}
+
+
+def test_jekyll_site_variables_the_posts_show_are_copied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Values as _config.yml writes them (quotes, line breaks, lists, mappings) reach
+    the feed as Jekyll 4.3 writes them; one _config.yml does not set is warned about."""
+    root = config_site(
+        tmp_path,
+        "_config.yml",
+        """\
+        title: Jo's site
+        url: https://example.org
+        baseurl: /blog
+        timezone: UTC
+        repository: jekyll/jekyll
+        unused: not copied
+        owner:
+          name: Jo "Q" Doe
+          links: [a, {b: c}]
+        description: >
+          A folded
+          description
+        """,
+    )
+    post = root / "_posts" / "2024-01-02-hello.md"
+    post.parent.mkdir()
+    post.write_text(
+        "---\ntitle: Hello\n---\n"
+        "[repo](https://github.com/{{ site.repository }}) by {{ site.owner.name }}.\n"
+        "{{ site.description }}({{ site.baseurl }}){{site.missing}}\n",
+        encoding="utf-8",
+    )
+    assert main(["init", "--from", str(root)]) == 0
+    assert read_site(root).settings["site_variables"] == {
+        "description": "A folded description\n",
+        "owner": {"name": 'Jo "Q" Doe', "links": ["a", {"b": "c"}]},
+        "repository": "jekyll/jekyll",
+    }
+    capsys.readouterr()
+    assert main(["build", "--config", str(root / "site.yaml"), "--no-cache"]) == 0
+    assert capsys.readouterr().err == str(post) + (
+        ":5: warning: template tag {{site.missing}} was left out "
+        "of the feed: site.yaml's site_variables has no missing; add missing: <its value> "
+        "there (feeds init --from copies those _config.yml sets), or remove the tag\n"
+    )
+    content = feedparser.parse(root / "_site" / "feed.xml").entries[0].content[0].value
+    assert content == (
+        '<p><a href="https://github.com/jekyll/jekyll">repo</a> by Jo "Q" Doe.\n'
+        "A folded description\n(/blog)</p>"
+    )
 
 
 def test_eleventy_base_blog_settings_are_found_in_its_javascript(tmp_path: Path) -> None:

@@ -400,6 +400,53 @@ def test_without_the_site_url_its_variables_go_silently() -> None:
     assert (text, warnings) == ("![logo](/img/logo.png)", [])
 
 
+SITE_VARIABLES = {
+    "repository": "jekyll/jekyll",
+    "owner": {"name": "Jo Doe", "links": ["a", "b"]},
+    "logo": "/img/logo.png",
+    "empty": "",
+}
+
+
+def test_site_variables_as_jekyll_writes_them() -> None:
+    """Checked against Jekyll 4.3 with the same values in _config.yml."""
+    body = (
+        "[repo](https://github.com/{{ site.repository }}) by {{site.owner.name}} "
+        "{{ site.owner.links }}|{{ site.empty }}|![logo]({{ site.logo | relative_url }}) "
+        "{{ site.logo | absolute_url }}"
+    )
+    text, warnings = rendered(body, variables=SITE_VARIABLES)
+    assert warnings == []
+    assert text == (
+        "[repo](https://github.com/jekyll/jekyll) by Jo Doe ab||![logo](/blog/img/logo.png) "
+        "https://example.org/blog/img/logo.png"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "advice"),
+    [
+        ("{{ site.repo }}", "site_variables has no repo; add repo: <its value> there"),
+        ("{{ site.owner.email }}", "has no owner.email; add email: <its value> there"),
+        ("{{ site.owner }}", "site.owner is a mapping; name one of its values"),
+        ("{{ site.posts }}", "site.posts is computed by Jekyll from the whole site"),
+        ("{{ site.logo | upcase }}", "only the site's generator can run it"),
+    ],
+)
+def test_a_site_variable_without_a_value_is_dropped_with_advice(tag: str, advice: str) -> None:
+    text, warnings = rendered(f"a {tag} b", variables=SITE_VARIABLES)
+    assert text == "a  b"
+    assert [line for line, _ in warnings] == [1]
+    assert advice in warnings[0][1]
+
+
+def test_site_variables_only_in_liquid() -> None:
+    text, warnings = rendered(
+        "{{ site.repository }}", variables=SITE_VARIABLES, dialects=frozenset({HUGO})
+    )
+    assert text == "" and len(warnings) == 1
+
+
 def test_raw_keeps_its_inside() -> None:
     text, warnings = rendered("RAW {% raw %}{{ not run }} {% if %}{% endraw %} after\n")
     assert (text, warnings) == ("RAW {{ not run }} {% if %} after\n", [])

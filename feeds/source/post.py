@@ -83,6 +83,8 @@ def read_post(
             body_line,
             post.is_markdown,
             dialects=config.rules.template_dialects,
+            site_url=config.url,
+            variables=config.site_variables,
             refs=refs,
         )
         found += [Problem(Path(source), line, text, Severity.WARNING) for line, text in dropped]
@@ -97,9 +99,9 @@ def _line_of(problem: Problem) -> int:
 
 def read_body(post: Post, config: SiteConfig) -> str:
     """The body of a post read earlier, its template text rendered or dropped (see
-    `templates`); "" if the file has become unreadable. The site's `url` gives Jekyll's
-    `site.url` and `site.baseurl`, which no warning depends on; the post's `refs` the
-    links to other posts, as the site's plan found them."""
+    `templates`); "" if the file has become unreadable. The site's `url` and
+    `site_variables` give Jekyll's `site.*` values; the post's `refs` the links to other
+    posts, as the site's plan found them."""
     document, _, problem = _read_text(post.source, config)
     if problem is not None:
         return ""
@@ -110,6 +112,7 @@ def read_body(post: Post, config: SiteConfig) -> str:
         post.is_markdown,
         dialects=config.rules.template_dialects,
         site_url=config.url,
+        variables=config.site_variables,
         links={(tag, target): link for tag, target, _, _, link in post.refs},
     )[0]
 

@@ -17,6 +17,9 @@ renders them (checked against Hugo 0.111 and Jekyll 4.3), and the rest is droppe
   feed readers, and would leave nothing to see;
 - `{{ site.url }}`, `{{ site.baseurl }}` and `{{ "/x" | relative_url }}` (or
   `absolute_url`) are Jekyll's values, from the site's `url` (the origin, the path);
+  any other `{{ site.name }}` is the value site.yaml's `site_variables` gives (a
+  list's items one after another, as Liquid writes them), or dropped with a warning
+  when it gives none;
 - `{% comment %}...{% endcomment %}` is dropped silently: it was never shown;
 - so are closing tags (`{% endfor %}`, `{{< /note >}}`: their opening tag was warned
   about) and a `{% raw %}` whose `{% endraw %}` is past a code block (the code stays);
@@ -42,6 +45,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape, unescape
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import cmarkgfm
@@ -101,11 +105,16 @@ _HUGO_PARAM = re.compile(
 )
 _LIQUID_OUTPUT = re.compile(r"\{\{-?\s*(?P<expr>.*?)\s*-?\}\}", re.DOTALL)
 _LIQUID_TAG = re.compile(r"\{%-?\s*(?P<name>\w+)", re.DOTALL)
-_LIQUID_URL = re.compile(
-    r"(?:site\.(?P<variable>baseurl|url)"
+_LIQUID_VALUE = re.compile(
+    r"(?:site\.(?P<variable>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)"
     r"|\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')"
     r"(?:\s*\|\s*(?P<filter>relative_url|absolute_url))?"
 )
+_JEKYLL_COMPUTED = frozenset(
+    {"posts", "pages", "documents", "collections", "categories", "tags", "data"}
+    | {"static_files", "html_pages", "html_files", "related_posts", "time"}
+)
+"""Jekyll's own site variables, computed from the whole site, which feeds cannot."""
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _VIMEO_ID = re.compile(r"[0-9]{1,20}")
 _LINKS_TO_POSTS = {"ref", "relref", "link", "post_url"}
@@ -122,6 +131,8 @@ class _Site:
     """Jekyll's `site.url`: the site's `url` without its path; None: not known."""
     base_path: str
     """Jekyll's `site.baseurl`: the path of the site's `url`, without the last slash."""
+    variables: Mapping[str, Any]
+    """The site's variables posts show, as `site.<name>` (see `SiteConfig.site_variables`)."""
     links: Mapping[tuple[str, str], str | None]
     """The links to other posts, by `(tag, target)`."""
     refs: list[Ref] | None
@@ -149,6 +160,7 @@ def strip_templates(
     *,
     dialects: frozenset[str] = DIALECTS,
     site_url: str | None = None,
+    variables: Mapping[str, Any] | None = None,
     links: Mapping[tuple[str, str], str | None] | None = None,
     refs: list[Ref] | None = None,
 ) -> tuple[str, list[tuple[int, str]]]:
@@ -159,7 +171,8 @@ def strip_templates(
     file. An HTML body (`markdown=False`) has no Markdown code blocks. `dialects` are
     the template syntaxes the site's generator runs; `site_url` gives Jekyll's
     `site.url` and `site.baseurl` (without it they are dropped silently, and a
-    root-relative link after them still resolves against the site). `links` gives
+    root-relative link after them still resolves against the site), `variables` its
+    other `site.<name>` values. `links` gives
     the links to other posts by `(tag, target)`; `refs`, when given, collects those
     links (well-formed, in `dialects`) instead, and they are then not warned about.
     """
@@ -170,6 +183,7 @@ def strip_templates(
         frozenset(dialects),
         f"{parts.scheme}://{parts.netloc}" if parts else None,
         parts.path.rstrip("/") if parts else "",
+        variables or {},
         links or {},
         refs,
     )
@@ -490,22 +504,55 @@ def _hugo_highlight(arguments: str, code: str) -> str:
 
 
 def _liquid_output(tag: str, site: _Site) -> str:
-    """`{{ site.url }}`, `{{ site.baseurl }}`, `{{ "/x" | relative_url }}` and
-    `absolute_url`, as Jekyll 4.3 writes them; any other `{{ ... }}` is dropped."""
+    """`{{ site.url }}`, `{{ site.baseurl }}`, `{{ site.name }}` (from `variables`),
+    `{{ "/x" | relative_url }}` and `absolute_url`, as Jekyll 4.3 writes them; any
+    other `{{ ... }}` is dropped."""
     match = _LIQUID_OUTPUT.fullmatch(tag)
-    value = _LIQUID_URL.fullmatch(match["expr"]) if match is not None else None
+    value = _LIQUID_VALUE.fullmatch(match["expr"]) if match is not None else None
     if value is None or LIQUID not in site.dialects or site.origin is None:
         raise _Dropped(_GENERIC_REASON)
     if value["variable"] == "url":
         path = site.origin
     elif value["variable"] == "baseurl":
         path = site.base_path
+    elif value["variable"] is not None:
+        path = _site_variable(value["variable"], site.variables)
     else:
         path = value["double"] if value["double"] is not None else value["single"]
     if value["filter"] is None or urlsplit(path).scheme:
         return path  # a filter leaves an absolute URL as it is
     relative = site.base_path + ("/" + path.lstrip("/") if path else "")
     return site.origin + relative if value["filter"] == "absolute_url" else relative
+
+
+def is_computed_site_variable(name: str) -> bool:
+    """Whether `site.<name>` is one Jekyll computes from the whole site, not a setting."""
+    return name in _JEKYLL_COMPUTED
+
+
+def _site_variable(name: str, variables: Mapping[str, Any]) -> str:
+    """`site.<name>` as Liquid writes it: text as it is, a list's items one after
+    another; `_Dropped` when the site's configuration does not give it."""
+    head, *rest = name.split(".")
+    if is_computed_site_variable(head):
+        raise _Dropped(f"site.{head} is computed by Jekyll from the whole site; {_GENERIC_REASON}")
+    value: Any = variables
+    for part in (head, *rest):
+        if not isinstance(value, Mapping) or part not in value:
+            raise _Dropped(
+                f"site.yaml's site_variables has no {name}; add {part}: <its value> there "
+                "(feeds init --from copies those _config.yml sets), or remove the tag"
+            )
+        value = value[part]
+    return _liquid_text(value, name)
+
+
+def _liquid_text(value: Any, name: str) -> str:
+    if isinstance(value, Mapping):
+        raise _Dropped(f"site.{name} is a mapping; name one of its values, as site.{name}.key")
+    if isinstance(value, list):
+        return "".join(_liquid_text(item, name) for item in value)
+    return str(value)
 
 
 def _jekyll_highlight(arguments: str, code: str) -> str:
