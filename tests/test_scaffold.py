@@ -21,6 +21,7 @@ from feeds.config import SiteConfig, load_config
 from feeds.model import Post
 from feeds.scaffold import ScaffoldError, init_site, new_post
 from feeds.source.post import read_post
+from feeds.text.yamltext import load_mapping
 
 FEEDS = str(Path(sys.executable).parent / "feeds")
 NOW = datetime(2026, 12, 4, 11, 0, 30, 123456, tzinfo=UTC)
@@ -468,3 +469,14 @@ def test_any_title_and_category_round_trip(
         event("written")
     finally:
         path.unlink()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        st.characters(blacklist_categories=["Cs", "Cc"]) | st.sampled_from("\t\n\r\u2028\u2029")
+    )
+)
+def test_quoted_yaml_reads_back_as_written(text: str) -> None:
+    """Any text feeds keeps (it drops control characters) survives site.yaml and posts."""
+    assert load_mapping(f"a: {scaffold.yaml_quoted(text)}\n")["a"].value == text
