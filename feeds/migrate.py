@@ -346,6 +346,7 @@ def _eleventy(folder: Path) -> Settings:
         "description": found["description"] or title,
         "posts": posts,
         "output": "_site",
+        "permalink": _eleventy_data_permalink(folder, posts),
         "id_scheme": "generator",
         "max_items": _limit(limit[1] if limit else None, default=_ALL),
         "formats": ["atom"],
@@ -354,9 +355,24 @@ def _eleventy(folder: Path) -> Settings:
     }
     notes = [
         "Eleventy's configuration is JavaScript, which feeds does not run: check title, "
-        "description, url, posts and the feed's path and limit against it"
+        "description, url, posts, permalink and the feed's path and limit against it"
     ]
     return settings, notes
+
+
+def _eleventy_data_permalink(folder: Path, posts: str) -> str | None:
+    """The posts' `permalink` from Eleventy's directory data files, as its data cascade
+    gives it: the posts folder's own first, then each folder above it; in a folder,
+    `<name>.11tydata.js` over `<name>.11tydata.json` over `<name>.json`. A permalink
+    JavaScript computes is not read (the user is told to check the permalink)."""
+    path = Path(posts)
+    for depth in range(len(path.parts), 0, -1):
+        here = folder.joinpath(*path.parts[:depth])
+        for suffix in (*(f".11tydata{ext}" for ext in (".js", ".cjs", ".mjs", ".json")), ".json"):
+            found = _js_value(_read_text(here / f"{here.name}{suffix}"), "permalink")
+            if found is not None:
+                return found
+    return None
 
 
 def _read_text(path: Path) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+import test_links_eleventy
 import test_links_hugo
 import test_links_jekyll
 from conftest import NOW, check_all, feed_files, posts_by_title
@@ -296,6 +297,39 @@ def test_eleventy_base_blog_settings_are_found_in_its_javascript(tmp_path: Path)
         "max_items": 10,
     }
     assert settings["feed_paths"] == {"atom": "feed/feed.xml"}
+
+
+@pytest.mark.parametrize(
+    ("data_files", "found"),
+    [
+        ({"posts/posts.json": '{"permalink": "/blog/{{ page.fileSlug }}/"}'}, True),
+        (
+            {
+                "posts/posts.json": '{"permalink": "/no/{{ page.fileSlug }}/"}',
+                "posts/posts.11tydata.js": (
+                    'export default {\n  permalink: "/blog/{{ page.fileSlug }}/",\n};\n'
+                ),
+            },
+            True,
+        ),
+        ({"posts/posts.11tydata.js": "export default { permalink: (data) => x };\n"}, False),
+    ],
+)
+def test_eleventy_posts_permalink_is_read_from_directory_data(
+    tmp_path: Path, data_files: dict[str, str], found: bool
+) -> None:
+    """The posts folder's data file wins as in Eleventy's data cascade (.11tydata.js over
+    .json); one JavaScript computes is not read."""
+    root = generator_site(tmp_path, test_links_eleventy.SITE)
+    for name, text in data_files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    assert main(["init", "--from", str(root), "--url", test_links_eleventy.BASE + "/"]) == 0
+    settings = read_site(root).settings
+    assert settings.get("permalink") == ("/blog/{{ page.fileSlug }}/" if found else None)
+    if found:
+        posts = posts_by_title(root / "site.yaml")
+        for title, published_id in test_links_eleventy.ELEVENTY["/blog/{{ page.fileSlug }}/"]:
+            assert posts[title.strip()].id == test_links_eleventy.BASE + published_id
 
 
 def test_hugo_permalinks_of_several_sections_are_kept_by_section(

@@ -24,8 +24,9 @@ tests/sites/eleventy-links (see tests/test_links_eleventy.py). The rules, from
   captures it with `{% set %}` and prints it escaped again): a reader sees `&amp;`
   for `&` and `&#39;` for `'`. Other URLs are the `<id>` as they are.
 
-Not read: `permalink` in directory or global data files (`posts/posts.json`,
-`*.11tydata.js`) and `eleventyComputed`: write the same pattern in site.yaml.
+A `permalink` in directory data files (`posts/posts.json`, `posts.11tydata.js`) is
+site.yaml's, as `feeds init --from` copies it (`migrate`); global data files and
+`eleventyComputed` are not read.
 """
 
 from __future__ import annotations
