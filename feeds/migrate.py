@@ -296,27 +296,142 @@ def _section_permalinks(
 
 
 def _zola(folder: Path, config: Mapping[str, Any]) -> Settings:
-    feeds_on = config.get("generate_feeds", config.get("generate_feed", False))
-    names = config.get("feed_filenames") or [config.get("feed_filename") or "atom.xml"]
-    name = str(names[0]) if isinstance(names, list) and names else "atom.xml"
-    kind = "rss" if name.startswith("rss") else "atom"
-    sections = _main_section(folder / "content", {})
+    """Zola's feeds: with `generate_feeds` (0.19+; `generate_feed` before), one per
+    name of `feed_filenames` (`feed_filename`; default atom.xml) holding every dated
+    page of the site, whatever its section (so `posts` is all of content/), and one
+    per term of each taxonomy with `feed = true`, at <taxonomy>/<term>/<name>.
+    Without it, a section's own feed (`generate_feeds` in its _index.md) at
+    <section>/<name> is the one subscribed to, when only one section has one.
+    `[slugify] paths` is written as `permalink` (see `conventions.zola`)."""
+    notes: list[str] = []
+    site_feed = config.get("generate_feeds", config.get("generate_feed", False)) is True
+    written = config.get("feed_filenames") or [config.get("feed_filename") or "atom.xml"]
+    names: dict[str, str] = {}  # format -> file name, the first of each
+    for name in (n for n in written if isinstance(n, str)):
+        kind = _zola_feed_format(folder, config, name, notes)
+        if kind is not None:
+            names.setdefault(kind, name)
+            continue
+        notes.append(
+            f"{name} is the site's own feed template, not Atom or RSS: feeds writes no such feed"
+        )
+    names = names or {"atom": "atom.xml"}
+    sections = _zola_section_feeds(folder / "content")
+    base = ""
+    posts = "content"
+    if not site_feed and len(sections) == 1:
+        base = f"{sections[0]}/" if sections[0] else ""
+        posts = f"content/{sections[0]}".rstrip("/")
+        notes.append(
+            f"the site's feed is section {sections[0] or '/'}'s: Zola's has only the pages "
+            "directly in it (and in its transparent subsections), feeds all below it"
+        )
+    elif not site_feed:
+        notes.append("the Zola site publishes no site feed: choose the feeds' paths")
+    notes += [
+        f"section {section or '/'} has a feed of its own ({section}/{name}), which feeds "
+        "does not write: redirect it to the site's feed"
+        if section
+        else f"the root section's feed and the site's are both {name}: check which one "
+        "Zola's build keeps"
+        for section in sections
+        if site_feed or len(sections) > 1
+        for name in names.values()
+    ]
+    slugs = _mapping(config.get("slugify"))
+    if slugs.get("paths_keep_dates") is True:
+        notes.append(
+            "[slugify] paths_keep_dates is not followed: dated file names' slugs lose the date"
+        )
+    if _mapping(config.get("languages")):
+        notes.append(
+            "[languages]: pages in other languages (hello.fr.md) are read as posts of "
+            "their own, outside Zola's /fr/; keep them out of posts"
+        )
+    taxonomy_feeds = {
+        str(t.get("name")): t
+        for t in config.get("taxonomies") or []
+        if isinstance(t, Mapping) and t.get("feed") is True
+    }
+    term_paths = {"category": "categories", "tag": "tags"}
+    notes += [
+        f"taxonomy {name!r} has a feed per term, which feeds does not write: only "
+        "categories and tags have feeds"
+        for name in taxonomy_feeds
+        if name not in term_paths.values()
+    ]
+    if taxonomy_feeds.keys() & term_paths.values():
+        notes.append(
+            "feeds names a term's feed by its own slug, Zola by [slugify] taxonomies: the "
+            "same for ASCII names, but check terms with other letters (Straße: Zola "
+            "strasse, feeds strae)"
+        )
+    tags = "tags" in taxonomy_feeds
+    paths = {kind: f"{base}{name}" for kind, name in names.items()}
+    for kind, name in names.items():
+        paths[f"category_{kind}"] = f"categories/{{slug}}/{name}"
+        if tags:
+            paths[f"tag_{kind}"] = f"tags/{{slug}}/{name}"
+    strategy = _text(slugs.get("paths"))
+    title = _text(config.get("title")) or folder.resolve().name
     settings: dict[str, Any] = {
         "conventions": "zola",
-        "title": _text(config.get("title")) or folder.resolve().name,
+        "title": title,
         "url": _text(config.get("base_url")),
-        "description": _text(config.get("description")) or _text(config.get("title")),
+        "description": _text(config.get("description")) or title,
         "language": _text(config.get("default_language")),
-        "posts": f"content/{sections}" if sections else "content",
+        "posts": posts,
         "output": (_text(config.get("output_dir")) or "public").strip("/"),
+        "permalink": strategy if strategy in ("safe", "off") else None,
         "id_scheme": "generator",
         "max_items": _limit(config.get("feed_limit"), default=_ALL),
-        "formats": [kind],
-        "feed_paths": {kind: name, f"category_{kind}": f"categories/{{slug}}/{name}"},
+        "formats": list(names),
+        "tag_feeds": tags or None,
+        "feed_paths": paths,
         "index_page": False,
     }
-    notes = [] if feeds_on else ["the Zola site publishes no feed: choose the feeds' paths"]
     return settings, notes
+
+
+def _zola_feed_format(
+    folder: Path, config: Mapping[str, Any], name: str, notes: list[str]
+) -> str | None:
+    """The format of the feed Zola renders from the template `name`: the site's (or its
+    theme's) own, when it has one, by its root element (noted: its ids may be its
+    own); else Zola's built-in atom.xml or rss.xml."""
+    theme = _text(config.get("theme"))
+    for template in (
+        folder / "templates" / name,
+        *([folder / "themes" / theme / "templates" / name] if theme else []),
+    ):
+        if template.is_file():
+            text = _read_text(template)
+            kind = "atom" if "<feed" in text else "rss" if "<rss" in text else None
+            if kind is not None:
+                notes.append(
+                    f"{name} is the site's own template: its entries' ids, links and dates "
+                    "may not be Zola's; check them with feeds compare"
+                )
+            return kind
+    return {"atom.xml": "atom", "rss.xml": "rss"}.get(name)
+
+
+_TOML_FRONT_MATTER = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*$", re.S | re.M)
+
+
+def _zola_section_feeds(content: Path) -> list[str]:
+    """The sections (folders below content/, "" for its root) whose _index.md sets
+    `generate_feeds` (`generate_feed` before Zola 0.19)."""
+    found = []
+    for index in sorted(content.rglob("_index.md")):
+        front = _TOML_FRONT_MATTER.match(_read_text(index))
+        try:
+            values = tomllib.loads(front[1]) if front else {}
+        except tomllib.TOMLDecodeError:
+            continue
+        if values.get("generate_feeds", values.get("generate_feed")) is True:
+            found.append("/".join(index.parent.relative_to(content).parts))
+    return found
 
 
 def _eleventy(folder: Path) -> Settings:

@@ -15,6 +15,7 @@ import pytest
 import test_links_eleventy
 import test_links_hugo
 import test_links_jekyll
+import test_links_zola
 from conftest import NOW, check_all, feed_files, posts_by_title
 
 from feeds import build
@@ -140,6 +141,87 @@ def test_zola_is_told_from_hugo_by_its_base_url(tmp_path: Path) -> None:
     assert migration.generator == "zola"
     assert migration.settings["formats"] == ["rss"]
     assert migration.settings["feed_paths"]["rss"] == "rss.xml"
+
+
+def test_a_zola_site_keeps_zolas_links_ids_and_address(tmp_path: Path) -> None:
+    """Zola's site feed has every dated page of every section: `posts` is content/."""
+    root = generator_site(tmp_path, test_links_zola.SITE)
+    assert main(["init", "--from", str(root)]) == 0
+    assert read_site(root).settings["posts"] == "content"
+    posts = posts_by_title(root / "site.yaml")
+    assert posts.pop("A draft").draft
+    assert {title: post.id for title, post in posts.items()} == {
+        title: test_links_zola.BASE + path for title, path in test_links_zola.ZOLA.items()
+    }
+
+
+def test_zola_feeds_taxonomies_and_slug_strategy(tmp_path: Path) -> None:
+    """Every name of `feed_filenames`, tags' feeds when the taxonomy has `feed = true`,
+    `[slugify] paths` as `permalink`; what feeds does not write is noted."""
+    root = config_site(
+        tmp_path,
+        "zola.toml",
+        """\
+        base_url = "https://e.org/blog"
+        generate_feeds = true
+        feed_filenames = ["rss.xml", "atom.xml", "releases.json"]
+        taxonomies = [{name = "tags", feed = true}, {name = "series", feed = true}]
+        [slugify]
+        paths = "safe"
+        paths_keep_dates = true
+        """,
+    )
+    (root / "templates").mkdir()
+    (root / "templates" / "releases.json").write_text('{"items": []}')
+    news = root / "content" / "news"
+    news.mkdir(parents=True)
+    (news / "_index.md").write_text('+++\ntitle = "News"\ngenerate_feeds = true\n+++\n')
+    migration = read_site(root)
+    settings = migration.settings
+    assert (settings["url"], settings["posts"], settings["permalink"]) == (
+        "https://e.org/blog",
+        "content",
+        "safe",
+    )
+    assert settings["description"] == settings["title"] == "site"  # neither is set
+    assert settings["formats"] == ["rss", "atom"]
+    assert settings["tag_feeds"] is True
+    assert settings["feed_paths"] == {
+        "rss": "rss.xml",
+        "atom": "atom.xml",
+        "category_rss": "categories/{slug}/rss.xml",
+        "tag_rss": "tags/{slug}/rss.xml",
+        "category_atom": "categories/{slug}/atom.xml",
+        "tag_atom": "tags/{slug}/atom.xml",
+    }
+    noted = "\n".join(migration.notes)
+    for said in ("releases.json", "section news", "paths_keep_dates", "'series'", "strasse"):
+        assert said in noted, said
+    assert main(["init", "--from", str(root)]) == 0
+    assert posts_by_title(root / "site.yaml") == {}  # site.yaml is valid
+
+
+def test_zola_0_17_and_a_section_feed(tmp_path: Path) -> None:
+    """Zola before 0.19: `generate_feed`, `feed_filename`. Without the site's feed, the
+    one section's feed is the site's."""
+    root = config_site(
+        tmp_path,
+        "config.toml",
+        """\
+        base_url = "https://e.org"
+        title = "Old"
+        feed_filename = "rss.xml"
+        """,
+    )
+    blog = root / "content" / "blog"
+    blog.mkdir(parents=True)
+    (blog / "_index.md").write_text("+++\ngenerate_feed = true\n+++\n")
+    settings = read_site(root).settings
+    assert (settings["posts"], settings["formats"]) == ("content/blog", ["rss"])
+    assert settings["feed_paths"]["rss"] == "blog/rss.xml"
+    (root / "config.toml").write_text('base_url = "https://e.org"\ngenerate_feed = true\n')
+    settings = read_site(root).settings
+    assert (settings["posts"], settings["feed_paths"]["atom"]) == ("content", "atom.xml")
 
 
 def test_jekyll_without_a_time_zone_is_told_to_set_one(tmp_path: Path) -> None:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
+from .zola import DATED_NAME as ZOLA_DATED_NAME
+
 if TYPE_CHECKING:
     from ..config import SiteConfig
     from ..dates import WrittenDate
     from ..text.yamltext import Located
 
 _JEKYLL_DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
-_ZOLA_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:\s?[-_](.+))?$")  # `2024-05-01 -x`
 _DATED_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?:/|$)")
 
 
@@ -64,10 +65,10 @@ class Convention:
         return frozenset({"js", "javascript"}) if self.name == "eleventy" else frozenset()
 
     def file_name_date(self, stem: str) -> tuple[date, str] | None:
-        """The date and the rest of a dated file name such as `2024-5-1-hello`."""
-        match = _JEKYLL_DATED_NAME.match(stem) or (
-            _ZOLA_DATED_NAME.match(stem) if self.name == "zola" else None
-        )
+        """The date and the rest of a dated file name such as `2024-5-1-hello`; under
+        Zola, its `zola.DATED_NAME` (`2024-05-01`, a time, then `-hello`, all but the date
+        optional: the rest is then "")."""
+        match = (ZOLA_DATED_NAME if self.name == "zola" else _JEKYLL_DATED_NAME).match(stem)
         if match is None:
             return None
         try:

@@ -1,22 +1,21 @@
 """Zola's page URLs and its feeds' entry ids, as Zola 0.22 computes them.
 
-Zola is not packaged here, so these rules follow its source (getzola/zola at 0.22.1:
-`components/content/src/page.rs` `Page::parse`, `file_info.rs`,
-`components/utils/src/slugs.rs`, `components/config/src/config/mod.rs`
-`make_permalink`, and the built-in `atom.xml` and `rss.xml`); the `slug` crate's
-`slugify` (0.1.x, with `deunicode`) was run itself (Debian's `librust-slug-dev`)
-for the values in tests/test_links_zola.py. The rules:
+The rules follow Zola's source (getzola/zola at 0.22: `components/content/src/page.rs`
+`Page::parse`, `file_info.rs`, `components/utils/src/slugs.rs`,
+`components/config/src/config/mod.rs` `make_permalink`, and the built-in `atom.xml`
+and `rss.xml`) and were checked against Zola 0.22.0's own builds (the values in
+tests/test_links_zola.py). The rules:
 
 - A page's URL path is front matter's `path:` (trimmed, a leading and a trailing `/`
-  added), else its section's path, the folders between `content` and the file as
-  they are named (not slugified), then the page's slug, then `/`.
+  added), else the folders between `content` and the file as they are named (not
+  slugified; transparent and nested sections alike), then the page's slug, then `/`.
 - The slug is front matter's `slug:`, else the file name after a leading date
-  (`2024-05-01-hello`, `2024-05-01_hello`, also a whole RFC 3339 date-time), else
-  the whole file name; an `index.md` is named by its folder, which then is not a
-  section folder. The slug is made by `slugify.paths` (`on`, the default: the `slug`
-  crate, lower-case ASCII; `safe`: only `<>:"/\\|?*` and trailing spaces and dots
-  removed; `off`: as written). Zola's documentation says `safe` also replaces
-  spaces; its code does not, and the code is followed here.
+  (`DATED_NAME`), else the whole file name; an `index.md` is named by its folder,
+  which then is not a section folder. The slug is made by `[slugify] paths` (`on`,
+  the default: the `slug` crate, lower-case ASCII, its values in the tests run with
+  the crate itself; `safe`: only `<>:"/\\|?*` and trailing spaces and dots removed,
+  spaces kept, though Zola's documentation says they are replaced; `off`: as
+  written); site.yaml's `permalink` names it (`STRATEGIES`).
 - The permalink is `base_url` and the path joined as text: no percent-encoding
   (feeds' link percent-encodes it, so that a feed may carry it).
 - The Atom `<id>` and the RSS `<guid>` are the page's permalink.
@@ -34,25 +33,31 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..text.fields import FieldError
-from .base import PostFacts
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
+    from .base import PostFacts
 
 DEFAULT = "default"
-"""site.yaml's `permalink` under Zola: Zola has no pattern, only its own rule."""
+"""site.yaml's `permalink` under Zola when it names no strategy: `on`, Zola's default."""
 STRATEGIES = ("on", "safe", "off")
-_URL_SAFE = "/:!$%&'()*+,;=@[]^|~#?"
-"""Left as they are in the link: ASCII but controls, space and `"<>`{}`, as WHATWG URL."""
+"""Zola's `[slugify] paths`, the one setting of its URL rule: site.yaml's `permalink`
+under Zola is one of them (or `default`), as `feeds init --from` writes it."""
+_URL_SAFE = "/:!$%&'()*+,;=@[]^|~"
+"""Left as they are in the link: ASCII but controls, space and `"<>`{}`, as WHATWG URL,
+and but `?` and `#`, which in a file name (`C#.md` under `slugify.paths = "off"`) are
+part of the page's path, not a query or fragment: the link reaches the page."""
 
-# Zola's `RFC3339_DATE`: a date or an RFC 3339 date-time opening the name, then
-# optional white space and `_` or `-` before the slug; without them no slug is taken.
-_DATED_NAME = re.compile(
-    r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+DATED_NAME = re.compile(
+    r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]+)?"
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))?"
     r"(?:\s?[_-](?P<slug>.+)$)?"
 )
+"""Zola's `RFC3339_DATE`: a date, or an RFC 3339 date-time, opening a page's file (or
+bundle folder) name gives the page its date whatever follows; the slug is what
+follows an optional white space and a `_` or `-`, else the whole name. Groups: year,
+month, day, slug (for `Convention.file_name_date`)."""
 
 # What `deunicode` gives the characters of U+00A0-U+036F, U+1E00-U+1EFF and
 # U+2000-U+206F where that differs, once slugified, from their accents dropped
@@ -226,7 +231,7 @@ def page_path(config: SiteConfig, post: PostFacts, strategy: str = "on") -> str:
     if components and name.split(".")[0] == "index":
         components.pop()  # an asset folder: the page, not a section
     for_slug = source.parent.name if name == "index" else name
-    dated = _DATED_NAME.match(for_slug)
+    dated = DATED_NAME.match(for_slug)
     written = _given(post, "slug")
     if written is None:
         written = dated["slug"] if dated is not None and dated["slug"] else for_slug
@@ -240,18 +245,20 @@ class ZolaLinks:
     default = DEFAULT
 
     def parse(self, key: str, written: str) -> str:
-        if written == DEFAULT:
+        """Zola has no pattern: `permalink` names the slug strategy (`STRATEGIES`)."""
+        if written == DEFAULT or written in STRATEGIES:
             return written
         raise FieldError(
             f"'{key}' cannot be {written!r}: Zola has no permalink pattern, a page's URL "
-            "is its section's path and its slug (or its 'path'); remove 'permalink' to get "
-            "Zola's URLs, or write feeds' own form like /blog/{slug}/"
+            "is its section's path and its slug (or its 'path'); write Zola's [slugify] "
+            "paths (on, safe or off), or remove 'permalink' for its default, or write "
+            "feeds' own form like /blog/{slug}/"
         )
 
     def permalink(self, config: SiteConfig, post: PostFacts) -> str:
-        """`page.permalink`: the site's URL and the path joined as text."""
-        # `slugify_paths` is Zola's `[slugify] paths`; until site.yaml has the key, `on`.
-        strategy = getattr(config, "slugify_paths", "on")
+        """`page.permalink`: the site's URL and the path joined as text. A site.yaml in
+        feeds' own syntax names no strategy: its ids are made with Zola's default."""
+        strategy = config.permalink if config.permalink in STRATEGIES else "on"
         return config.url + page_path(config, post, strategy)[1:]
 
     def link(self, config: SiteConfig, post: PostFacts) -> str:
