@@ -3,10 +3,12 @@ posts as feeds would publish them: does every entry keep its id (else feed reade
 it again as new) and its link (else it breaks)?
 
 Reads the saved feed (Atom 1.0 or 0.3, RSS 2.0/0.9x, RSS 1.0/RDF, JSON Feed) and the
-site's posts; writes nothing (no feed, no build cache). Ids and links are compared as
-feed readers compare them: exactly, but for the whitespace around them, which XML
-readers strip. A trailing slash, http against https or another host case is another URL
-to a reader (and often to the server), so it is reported.
+site's posts; writes nothing (no feed, no build cache). Ids are compared as feed
+readers compare them: exactly, but for the whitespace around them, which XML readers
+strip. Links are compared as a browser requests them: a space or a letter beyond ASCII
+written as it is (Zola's links) is the same link as its percent-encoding (feeds'). A
+trailing slash, http against https or another host case is another URL to a reader
+(and often to the server), so it is reported.
 
 A saved feed is untrusted input: XML is parsed with no entity expansion, no DTD or
 entity ever loaded from a file or the network, and lxml's default size limits (no
@@ -26,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -188,12 +191,22 @@ def compare_feed(path: Path, site: SitePosts) -> Comparison:
         if entry.id.strip() != post.id.strip():
             findings.append(Finding(entry, "id", f"id differs: feeds gives {post.id}"))
         # An entry without a link has none to break; feeds adding one changes nothing.
-        if entry.link is not None and entry.link.strip() != post.link.strip():
+        if entry.link is not None and _as_requested(entry.link) != _as_requested(post.link):
             findings.append(
                 Finding(entry, "link", f"link differs: old {entry.link}, feeds {post.link}")
             )
     added, max_items = _added_older(entries, matched, site)
     return Comparison(path, len(entries), tuple(findings), added=added, max_items=max_items)
+
+
+def _as_requested(url: str) -> str:
+    """The URL as a browser sends it: what cannot be sent as it is percent-encoded
+    (UTF-8), escapes in upper case."""
+    encoded = quote(url.strip(), safe="/:?#[]@!$&'()*+,;=%~")
+    return _ESCAPE.sub(lambda escape: escape[0].upper(), encoded)
+
+
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 
 
 def _missing_reason(entry: OldEntry, site: SitePosts) -> str:

@@ -177,6 +177,21 @@ def test_hugo_rss_guid_is_the_permalink_and_slashes_and_schemes_count(site: Site
     ]
 
 
+def test_links_are_compared_as_a_browser_requests_them(site: Site) -> None:
+    """Zola writes a page's path as it is (`café`, a space); feeds percent-encodes it:
+    the same page to a browser, so not a difference. Ids stay exact."""
+    site.post("cafe", link="/caf%C3%A9%20au%20lait/", id="https://example.org/café")
+    entry = (
+        "<entry><title>Cafe</title><id>https://example.org/café</id>"
+        '<link href="https://example.org/blog/caf%c3%a9 au lait/"/></entry>'
+    )
+    result = run("compare", saved(site, "atom.xml", atom(entry)), cwd=site.root)
+    assert result.stdout.splitlines() == [
+        "atom.xml: 1 entry: 1 same, 0 with another id, 0 with another link, 0 missing"
+    ]
+    assert result.returncode == 0
+
+
 def test_rss_without_guid_is_keyed_on_its_link(site: Site) -> None:
     """No guid: readers key the item on its link, so feeds' tag: guid is a new id."""
     site.post("hello")
