@@ -88,6 +88,10 @@ class SiteConfig:
     """The generator's site variables that posts show (Jekyll's `{{ site.repository }}`),
     as written in its configuration: text, lists and mappings of them. `feeds init
     --from` copies those the posts use."""
+    static: str = "."
+    """The folder, relative to site.yaml's, where the site's own files are as it
+    publishes them (`/img/x.png` is `<static>/img/x.png`): images and attachments are
+    read there for their size and type."""
     feed_paths: Mapping[str, str] = field(default_factory=dict)
     """Feeds at the site's own paths (`atom: feed.xml`, `category_rss:
     categories/{slug}/index.xml`), by `formats.FEED_PATH_KEYS`; the others stay at
@@ -99,6 +103,10 @@ class SiteConfig:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def static_dir(self) -> Path:
+        return (self.path.parent / self.static).absolute()
 
     @cached_property
     def rules(self) -> Convention:
@@ -513,4 +521,5 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "authors": _authors,
     "feed_paths": _feed_paths,
     "site_variables": _site_variables,
+    "static": _folder,
 }

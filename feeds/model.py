@@ -96,16 +96,49 @@ class Person(NamedTuple):
     email: str | None = None
 
 
+Stamp = tuple[int, ...]
+"""A file's size, mtime, inode and ctime (see `source.listing.file_stamp`): together
+they change whenever the file's bytes do."""
+
+
+class Media(NamedTuple):
+    """A file a post shows or carries: its image, or an attachment (audio, video, a PDF).
+
+    `url` is absolute. `type` (MIME) and `length` (bytes) are read from the file when it
+    is one of the site's own, else taken from front matter: an attachment has both, as
+    readers download by them; a remote image may have neither. `text` is an image's alt
+    text or an attachment's title. `file` is the site's file it was read from, relative
+    to the folder of site.yaml, and `stamp` that file's stat then: replacing the file
+    changes the feeds that show it."""
+
+    url: str
+    type: str | None = None
+    length: int | None = None
+    text: str | None = None
+    file: str | None = None
+    stamp: Stamp | None = None
+
+
+class MediaRef(NamedTuple):
+    """A file as front matter names it (see `source.media`), before it is looked for:
+    the post keeps these, and each build finds the files again."""
+
+    kind: str
+    """`image`, `banner` or `attachment`."""
+    written: str
+    key: str
+    """The key as messages name it: `image`, `attachments[2]`."""
+    line: int
+    type: str | None = None
+    length: int | None = None
+    text: str | None = None
+
+
 class Category(NamedTuple):
     """A category as it appears in paths (`slug`) and to people (`name`)."""
 
     slug: str
     name: str
-
-
-Stamp = tuple[int, ...]
-"""A file's size, mtime, inode and ctime (see `source.listing.file_stamp`): together
-they change whenever the file's bytes do."""
 
 
 class Post(NamedTuple):
@@ -128,7 +161,8 @@ class Post(NamedTuple):
     updated: datetime
     categories: tuple[Category, ...]
     tags: tuple[str, ...]
-    author: Person | None
+    authors: tuple[Person, ...]
+    """Its authors, first named first; the site's `author` when it names none."""
     summary: str | None
     body_line: int
     draft: bool = False
@@ -138,6 +172,20 @@ class Post(NamedTuple):
     """Its body's links to other posts (`{{< ref >}}`, `{% post_url %}`...), as
     `(tag, target, line, tag as shown, link)`: the link is None until the site's plan
     finds the post at `target` (see `plan.refs`), and stays None if there is none."""
+    media: tuple[MediaRef, ...] = ()
+    """The image, banner and attachments its front matter names; the fields below are
+    them as found, which reading the files (`source.media.find_media`) fills in."""
+    image: Media | None = None
+    banner: Media | None = None
+    """A wide image for the top of the entry (JSON Feed's `banner_image`)."""
+    attachments: tuple[Media, ...] = ()
+
+    @property
+    def made_from(self) -> tuple[object, ...]:
+        """Everything its entries depend on besides feeds' code and the config (which key
+        the build cache): its file's stamp, the links to other posts its body shows,
+        which change with those posts' files, and its media files as found."""
+        return (self.source, self.stamp, self.refs, self.image, self.banner, self.attachments)
 
     @property
     def is_markdown(self) -> bool:
@@ -170,18 +218,22 @@ class Stream(NamedTuple):
 
 
 class Entry(NamedTuple):
-    """One post as every feed format shows it; `content_html` is None in summary-only feeds."""
+    """One post as every feed format shows it; `content_html` is None in summary-only
+    feeds, and starts with the post's image when the body does not."""
 
     id: str
     title: str
     link: str
     published: datetime
     updated: datetime
-    author: Person | None
+    authors: tuple[Person, ...]
     categories: tuple[Category, ...]
     tags: tuple[str, ...]
     summary: str
     content_html: str | None
+    image: Media | None = None
+    banner: Media | None = None
+    attachments: tuple[Media, ...] = ()
 
 
 class Feed(NamedTuple):

@@ -168,7 +168,7 @@ def test_zola_site(tmp_path: Path) -> None:
     assert named.published == "2024-03-01T00:00:00+00:00"
     assert named.updated == "2024-03-05T00:00:00+00:00"  # [extra] updated
     assert named.summary == "The description is the summary."
-    assert named.author == "Ann, Bo"  # authors list
+    assert [author.name for author in named.authors] == ["Ann", "Bo"]  # authors list
     assert [t.term for t in named.tags] == ["rust", "zola"]  # [taxonomies]
     assert 'href="https://example.org/blog/other/"' in named.content[0].value
     by_path = entries["Dated by its path"]
@@ -215,7 +215,7 @@ def test_generator_keys_are_read_under_our_own_rules_too(site: Site) -> None:
     assert entry.published.startswith("2024-01-02")
     assert entry.updated.startswith("2024-01-03")
     assert entry.summary == "From excerpt."
-    assert entry.author == "Ann, Bo"
+    assert [author.name for author in entry.authors] == ["Ann", "Bo"]
 
 
 def test_page_keys_warn_only_without_conventions_and_typos_always(site: Site) -> None:

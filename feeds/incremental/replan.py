@@ -54,7 +54,10 @@ class Replan(NamedTuple):
     """The plan to save for the next run."""
 
 
-TEXT_FIELDS = frozenset({"source", "stamp", "title", "updated", "summary", "body_line"})
+TEXT_FIELDS = frozenset(
+    {"source", "stamp", "title", "updated", "summary", "body_line"}
+    | {"media", "image", "banner", "attachments"}
+)
 """The fields of a post that only its entries show: an edit of these leaves the plan as
 it was. Every other field, a new one too, may decide a post's feeds."""
 _PLAN_FIELDS = [index for index, name in enumerate(Post._fields) if name not in TEXT_FIELDS]

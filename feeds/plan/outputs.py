@@ -4,10 +4,9 @@ its bytes depend on. Pure: the same streams and config give the same outputs.
 A fingerprint must change whenever anything that reaches the file does, since a run
 with the build cache skips an output whose file already holds its fingerprint's
 bytes. So it is derived from the data, never from a hand-made list of fields: a
-stream's every field, and for each post its file and that file's stamp (a post is
-made from its file's bytes, the config and feeds' code alone; the cache is keyed
-by the other two), and the links to other posts its body shows (`Post.refs`, which
-change with the other posts' files).
+stream's every field, and for each post what it is made from besides the config and
+feeds' code, by which the cache is keyed (`Post.made_from`: its file's stamp, the
+links to other posts its body shows, its media files' stats).
 """
 
 from __future__ import annotations
@@ -95,9 +94,7 @@ def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
 
 def _stream_material(stream: Stream) -> tuple[object, ...]:
     return tuple(
-        tuple((post.source, post.stamp, post.refs) for post in stream.posts)
-        if name == "posts"
-        else value
+        tuple(post.made_from for post in stream.posts) if name == "posts" else value
         for name, value in zip(Stream._fields, stream, strict=True)
     )
 

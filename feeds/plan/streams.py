@@ -103,9 +103,7 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
             visible,
             config,
             "authors",
-            lambda post: _unique_terms(
-                [(term_slug(post.author.name), post.author.name)] if post.author is not None else []
-            ),
+            lambda post: _unique_terms((term_slug(a.name), a.name) for a in post.authors),
             lambda slug, name: (name, config.description),
         )
     return streams

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from html import unescape
-from urllib.parse import urljoin, urlsplit
+from html import escape, unescape
 
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
 from ..config import SiteConfig
-from ..model import Entry, Post
-from ..text import xml_safe
+from ..model import Entry, Media, Post
+from ..text import absolute_url, xml_safe
 
 _CHARACTER_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);")
 _GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
@@ -66,18 +65,42 @@ _LEADING_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>.*?</h\1>", re.IGNORECASE |
 def make_entry(post: Post, body: str, config: SiteConfig) -> Entry:
     markdown = post.is_markdown
     html = render_html(body, post.link, config.url, markdown_body=markdown)
+    summary = post.summary or summarize(body, html, config.excerpt_words)
+    if post.image is not None and not _starts_with(html, post.image.url):
+        html = _image_html(post.image) + html  # for readers that show no media:content
     return Entry(
         id=post.id,
         title=post.title,
         link=post.link,
         published=post.published,
         updated=post.updated,
-        author=post.author,
+        authors=post.authors,
         categories=post.categories,
         tags=post.tags,
-        summary=post.summary or summarize(body, html, config.excerpt_words),
+        summary=summary,
         content_html=None if config.summary_only or not html else html,
+        image=post.image,
+        banner=post.banner,
+        attachments=post.attachments,
     )
+
+
+_LEADING_IMAGE = re.compile(
+    r"\s*(?:<(?:p|a|figure|picture|div)\b[^>]*>\s*)*<img\b[^>]*?\bsrc=\"(?P<src>[^\"]*)\"",
+    re.IGNORECASE,
+)
+
+
+def _starts_with(html: str, image_url: str) -> bool:
+    """Whether the body shows the image first, before any text (sanitized HTML quotes
+    every attribute with `"`)."""
+    found = _LEADING_IMAGE.match(html)
+    return found is not None and unescape(found["src"]) == image_url
+
+
+def _image_html(image: Media) -> str:
+    alt = escape(image.text or "")
+    return f'<p><img src="{escape(image.url)}" alt="{alt}"></p>\n'
 
 
 def render_html(
@@ -106,22 +129,6 @@ def render_html(
         return _SANITIZER.clean(unsafe).strip()
     finally:
         _LINK_BASES.reset(bases)
-
-
-def absolute_url(value: str, base_url: str, site_url: str | None) -> str:
-    """A link as a reader away from the site can follow it.
-
-    Page-relative links (`img.png`) resolve against the post's URL; root-relative
-    ones (`/img.png`) against the site's `url`, path included, since generators
-    write them relative to the site's base path (Jekyll's `{{ site.baseurl }}/img.png`
-    is `/img.png` once the template text is gone). A root-relative link that already
-    starts with that path is not given it twice.
-    """
-    if site_url is None or not value.startswith("/") or value.startswith("//"):
-        return urljoin(base_url, value)
-    if value.startswith(urlsplit(site_url).path):
-        return urljoin(site_url, value)
-    return site_url + value.lstrip("/")
 
 
 def summarize(markdown: str, html: str, words: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Entry, Feed, Person
+from ..model import Entry, Feed, Media, Person
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -36,14 +36,28 @@ def _json_item(entry: Entry) -> dict[str, Any]:
         item["content_text"] = entry.summary
     if entry.summary:
         item["summary"] = entry.summary
+    if entry.image is not None:
+        item["image"] = entry.image.url
+    if entry.banner is not None:
+        item["banner_image"] = entry.banner.url
     item["date_published"] = entry.published.isoformat()
     item["date_modified"] = entry.updated.isoformat()
-    if entry.author is not None:
-        item["authors"] = [_json_author(entry.author)]
+    if entry.authors:
+        item["authors"] = [_json_author(author) for author in entry.authors]
     tags = [category.name for category in entry.categories] + list(entry.tags)
     if tags:
         item["tags"] = list(dict.fromkeys(tags))
+    if entry.attachments:
+        item["attachments"] = [_json_attachment(media) for media in entry.attachments]
     return item
+
+
+def _json_attachment(media: Media) -> dict[str, Any]:
+    attachment: dict[str, Any] = {"url": media.url, "mime_type": media.type}
+    if media.text:
+        attachment["title"] = media.text
+    attachment["size_in_bytes"] = media.length
+    return attachment
 
 
 def _json_author(person: Person) -> dict[str, str]:

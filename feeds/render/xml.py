@@ -10,7 +10,11 @@ every value explicitly from a `Feed`, so the bytes depend on the input alone:
 - the RSS channel link is the site (feedgen uses whichever link came last), and
   further links (WebSub hub, RFC 5005 archives) go through a feedgen extension;
 - content is escaped text, never CDATA (which breaks on a literal "]]>");
-- RSS authors without an email become dc:creator (RSS <author> must be an email).
+- RSS authors without an email become dc:creator (RSS <author> must be an email), as
+  do several authors (RSS allows one <author>); Atom has an <author> for each;
+- attachments are Atom `link rel="enclosure"` each and RSS's one <enclosure> (the
+  first, as RSS allows one); the image is Media RSS's `media:content` (with its alt
+  text as `media:description`) and `media:thumbnail`, in both.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..formats import BY_NAME
-from ..model import Entry, Feed, Person
+from ..model import Entry, Feed, Media, Person
 
 if TYPE_CHECKING:
     from feedgen.entry import FeedEntry
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 GENERATOR = "feeds"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
 
 
 def render_atom(feed: Feed) -> bytes:
@@ -40,8 +45,8 @@ def render_atom(feed: Feed) -> bytes:
         item = _entry(generator, entry)
         item.published(entry.published)
         item.updated(entry.updated)
-        if entry.author is not None:
-            item.author(_person(entry.author))
+        if entry.authors:
+            item.author([_person(author) for author in entry.authors])
         if entry.summary:
             item.summary(entry.summary, type="text")
         if entry.content_html:
@@ -59,10 +64,13 @@ def render_rss(feed: Feed) -> bytes:
     for entry in feed.entries:
         item = _entry(generator, entry)
         item.published(_gmt(entry.published))
-        if entry.author is not None and entry.author.email:
-            item.author(_person(entry.author))
-        elif entry.author is not None:
-            item.dc.dc_creator(entry.author.name)
+        if len(entry.authors) == 1 and entry.authors[0].email:
+            item.author(_person(entry.authors[0]))
+        elif entry.authors:
+            item.dc.dc_creator([author.name for author in entry.authors])
+        if entry.attachments:
+            first = entry.attachments[0]
+            item.enclosure(first.url, str(first.length), first.type)
         if entry.summary:
             # description is HTML by convention: escape so text stays text in readers.
             item.description(html.escape(entry.summary, quote=False))
@@ -90,7 +98,59 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
         generator.register_extension("extras", _ExtraLinks, atom=True, rss=True)
         generator.extras.links = links
         generator.extras.archive = feed.archive
+    if any(entry.image is not None or entry.attachments for entry in feed.entries):
+        generator.register_extension("media", _MediaNamespace, _EntryMedia, atom=True, rss=True)
     return generator
+
+
+class _MediaNamespace:
+    """Declares Media RSS's namespace on the root, for the entries' images."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": MEDIA_NS}
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        return feed
+
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
+        return rss
+
+
+class _EntryMedia:
+    """An entry's image as Media RSS gives it, which readers that show a picture per
+    item look for (`media:content`, `media:thumbnail`); in Atom, its attachments as
+    `link rel="enclosure"`, written here because feedgen drops every attribute of an
+    entry's links but `href` (an enclosure would read as the alternate link)."""
+
+    image: Media | None = None
+    attachments: tuple[Media, ...] = ()
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        for attachment in self.attachments:
+            link = etree.SubElement(entry, "link", rel="enclosure", href=attachment.url)
+            link.set("type", attachment.type or "")
+            link.set("length", str(attachment.length))
+            if attachment.text:
+                link.set("title", attachment.text)
+        return self._image(entry)
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        return self._image(item)  # the enclosure is feedgen's
+
+    def _image(self, entry: etree._Element) -> etree._Element:
+        image = self.image
+        if image is None:
+            return entry
+        content = etree.SubElement(entry, f"{{{MEDIA_NS}}}content", url=image.url, medium="image")
+        if image.type:
+            content.set("type", image.type)
+        if image.length is not None:
+            content.set("fileSize", str(image.length))
+        if image.text:
+            description = etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain")
+            description.text = image.text
+        etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", url=image.url)
+        return entry
 
 
 class _ExtraLinks:
@@ -130,6 +190,8 @@ def _with_stylesheet(document: bytes, feed: Feed) -> bytes:
 
 def _entry(generator: FeedGenerator, entry: Entry) -> FeedEntry:
     item = generator.add_entry(order="append")
+    if entry.image is not None or entry.attachments:
+        item.media.image, item.media.attachments = entry.image, entry.attachments
     item.id(entry.id)
     item.title(entry.title)
     item.link(href=entry.link, rel="alternate", type="text/html")

@@ -27,6 +27,7 @@ from ..model import Category, Person, Problem, Severity
 from ..text import fields, slugify, term_key, term_slug
 from ..text.fields import FieldError
 from ..text.yamltext import Located
+from .media import MEDIA_KEYS, read_refs
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
@@ -322,19 +323,19 @@ def _categories(post: PostKeys, given: list[str]) -> tuple[Category, ...]:
     return tuple(result.values())
 
 
-def _author(post: PostKeys, given: list[str]) -> Person | None:
+def _authors(post: PostKeys, given: list[str]) -> tuple[Person, ...]:
     """`author` and `authors`, each one person or a list, handles mapped through the
-    site's `authors:`; several people share the entry's one author element."""
+    site's `authors:`, each person once; the site's `author` when they name nobody."""
     people: list[Person] = []
     for key in given:
         people += post.parsed(key, fields.people) or ()
     if not people:
-        return post.config.author
-    handles = post.config.authors
-    if len(people) == 1:
-        return handles.get(people[0].name, people[0])
-    names = dict.fromkeys(handles.get(person.name, person).name for person in people)
-    return Person(", ".join(names))
+        return (post.config.author,) if post.config.author is not None else ()
+    unique: dict[str, Person] = {}
+    for person in people:
+        known = post.config.authors.get(person.name, person)
+        unique.setdefault(known.name, known)
+    return tuple(unique.values())
 
 
 def _id(post: PostKeys, given: list[str]) -> str | None:
@@ -405,11 +406,12 @@ KEYS = (
         repeated=True,
     ),
     Key("tags", ("tags", "taxonomies.tags"), _tags, ()),
-    Key("author", ("author", "authors"), _author, ASK, repeated=True),
+    Key("authors", ("author", "authors"), _authors, ASK, repeated=True),
     Key("summary", ("summary", "excerpt", "description"), first(fields.text)),
     Key("id", ("id",), _id),
     Key("link", ("link",), _link, ASK),
     Key("draft", ("draft", "published"), _draft, False),
+    Key("media", MEDIA_KEYS, read_refs, ()),
 )
 """Every field read from front matter but the date (see `_published`), in the order
 they are read."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import Post, Problem, display_path
 from .listing import Listing, PostFile, list_posts
+from .media import find_media
 from .post import Reading, read_post
 
 if TYPE_CHECKING:
@@ -48,6 +49,10 @@ def read_posts(
     posts: list[Post] = []
     for post, found in read(listing.files, config):
         problems += found
+        if post is not None and post.media:
+            post, found = find_media(post, config)  # on every run: the files may change
+            problems += found
+            post = None if any(problem.is_error for problem in found) else post
         if post is not None:
             posts.append(post)
     unique, clashes = _drop_clashes(posts, config)

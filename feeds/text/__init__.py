@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
 
 # XML 1.0 allows tab, newline and carriage return, and excludes the other C0
 # controls, lone surrogates and the two non-characters U+FFFE/U+FFFF: lxml
@@ -72,3 +73,19 @@ def term_key(text: str) -> str:
     site's posts and streams ask for the same few terms tens of thousands of times.
     """
     return term_slug(text).replace("-", "")
+
+
+def absolute_url(value: str, base_url: str, site_url: str | None) -> str:
+    """A link as a reader away from the site can follow it.
+
+    Page-relative links (`img.png`) resolve against the post's URL; root-relative
+    ones (`/img.png`) against the site's `url`, path included, since generators
+    write them relative to the site's base path (Jekyll's `{{ site.baseurl }}/img.png`
+    is `/img.png` once the template text is gone). A root-relative link that already
+    starts with that path is not given it twice.
+    """
+    if site_url is None or not value.startswith("/") or value.startswith("//"):
+        return urljoin(base_url, value)
+    if value.startswith(urlsplit(site_url).path):
+        return urljoin(site_url, value)
+    return site_url + value.lstrip("/")

@@ -47,6 +47,8 @@ def flag(key: str, value: Any) -> bool:
 
 
 def whole_number(key: str, value: Any, *, minimum: int, maximum: int) -> int:
+    if type(value) is int:  # TOML's; YAML's are text
+        value = str(value)
     if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
         number = int(value)
         if minimum <= number <= maximum:
@@ -153,10 +155,12 @@ def absolute_url(key: str, value: str) -> str:
 
 
 def suggest(unknown: str, known: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for a likely typo, else ''."""
+    """' (did you mean 'x'?)' for a likely typo, else ''. Alike enough for a swapped,
+    dropped or doubled letter (`tgas`: 0.75), not for another word that shares some
+    letters (`colour` and `enclosure`: 0.67)."""
     import difflib  # only needed when something is misspelt
 
-    close = difflib.get_close_matches(unknown, list(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(unknown, list(known), n=1, cutoff=0.7)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
