@@ -235,6 +235,7 @@ def _hugo(folder: Path, config: Mapping[str, Any]) -> Settings:
         "timezone": _text(config.get("timezone")),
         "posts": f"{content}/{section}" if section else content,
         "output": (_text(config.get("publishdir")) or "public").strip("/"),
+        "static": _hugo_static(config.get("staticdir"), notes),
         "permalink": by_section or (_text(permalinks.get(section)) if section else None),
         "ugly_urls": True if config.get("uglyurls") is True else None,
         "id_scheme": "generator",
@@ -253,6 +254,18 @@ def _hugo(folder: Path, config: Mapping[str, Any]) -> Settings:
 
 _ALL = 100_000
 """feeds' largest `max_items`: for generators whose feed holds every post."""
+
+
+def _hugo_static(value: Any, notes: list[str]) -> str:
+    """Hugo's `staticDir`, whose files it publishes at the site's root: `static`, or the
+    first of a list (images and attachments are looked for in one folder)."""
+    first = value[0] if isinstance(value, list) and value else value
+    if isinstance(value, list) and len(value) > 1:
+        notes.append(
+            f"staticDir lists {len(value)} folders; images and attachments are looked for "
+            "in the first only: give the others' files by URL"
+        )
+    return (_text(first) or "static").strip("/")
 
 
 def _limit(value: Any, *, default: int) -> int:
@@ -382,6 +395,7 @@ def _zola(folder: Path, config: Mapping[str, Any]) -> Settings:
         "language": _text(config.get("default_language")),
         "posts": posts,
         "output": (_text(config.get("output_dir")) or "public").strip("/"),
+        "static": "static",  # Zola publishes it at the site's root
         "permalink": strategy if strategy in ("safe", "off") else None,
         "id_scheme": "generator",
         "max_items": _limit(config.get("feed_limit"), default=_ALL),

@@ -84,6 +84,7 @@ def test_hugo_settings_as_hugo_reads_them(tmp_path: Path) -> None:
         timeZone = "Europe/Vienna"
         uglyURLs = true
         rssLimit = -1
+        staticDir = ["assets/", "more"]
         [params]
         mainSections = ["articles"]
         description = "What happened."
@@ -101,6 +102,7 @@ def test_hugo_settings_as_hugo_reads_them(tmp_path: Path) -> None:
         "timezone": "Europe/Vienna",
         "posts": "content/articles",
         "output": "public",
+        "static": "assets",  # the first of staticDir, where images are looked for
         "permalink": "/:year/:month/:title/",
         "ugly_urls": True,
         "id_scheme": "generator",

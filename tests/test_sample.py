@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import NOW, REPO, check_all, feed_files, feed_paths
+from conftest import FEED_NAMES, NOW, REPO, check_all, feed_files, feed_paths
 
 from feeds import build, load_config, read_posts
 from feeds.render.content import summarize
@@ -45,6 +45,17 @@ def test_sample_builds_valid_feeds_for_the_stream_and_each_category(tmp_path: Pa
     assert [e.title for e in parsed["categories/statements/rss.xml"].entries] == [
         "Walk This Road With Us!"
     ]
+    image = "https://www.llco.org/break-free-in-2024/sunrise.png"  # beside the post
+    shown = {
+        name: next(e for e in parsed[name].entries if e.title == "Break Free in 2024")
+        for name in FEED_NAMES
+    }
+    for name in ("atom.xml", "rss.xml"):
+        assert shown[name].media_content == [
+            {"url": image, "medium": "image", "type": "image/png", "filesize": "27150"}
+        ]
+        assert shown[name].media_thumbnail == [{"url": image}]
+    assert shown["feed.json"].image == image
     assert parsed["atom.xml"].feed.title == "Leading Light Communist Organization"
     assert parsed["categories/news/atom.xml"].feed.title.endswith(": News")
 
