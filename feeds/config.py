@@ -11,8 +11,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .conventions.base import SectionLinkRule, own_syntax
-from .formats import BY_NAME, FEED_PATH_KEYS, feed_path_clashes, feed_path_problem
+from .formats import (
+    FEED_PATH_KEYS,
+    feed_globs,
+    feed_path_clashes,
+    feed_path_problem,
+    parse_formats,
+)
 from .model import ConfigNotFoundError, Person, Problem, Severity, display_path
+from .selection import FeedSpec, parse_feeds
 from .text import decode_utf8, fields, slugify, term_key, xml_safe
 from .text.fields import FieldError
 from .text.yamltext import Duplicate, YamlTextError, load_mapping
@@ -24,7 +31,6 @@ if TYPE_CHECKING:
 
 PERMALINK_TOKENS = ("year", "month", "day", "slug", "category")
 _TOKEN = re.compile(r"\{([^{}]*)\}")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DNS_NAME = re.compile(
     r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
     r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
@@ -92,6 +98,8 @@ class SiteConfig:
     """The folder, relative to site.yaml's, where the site's own files are as it
     publishes them (`/img/x.png` is `<static>/img/x.png`): images and attachments are
     read there for their size and type."""
+    feeds: tuple[FeedSpec, ...] = ()
+    """The feeds site.yaml declares besides the fixed kinds (see `selection`)."""
     feed_paths: Mapping[str, str] = field(default_factory=dict)
     """Feeds at the site's own paths (`atom: feed.xml`, `category_rss:
     categories/{slug}/index.xml`), by `formats.FEED_PATH_KEYS`; the others stay at
@@ -103,6 +111,12 @@ class SiteConfig:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def feed_globs(self) -> list[str]:
+        """Where `feed_paths` and `feeds:` put feeds, for finding stale ones (see
+        `publish.stale_outputs`)."""
+        return feed_globs(self.feed_paths, [spec.directory for spec in self.feeds])
 
     @cached_property
     def static_dir(self) -> Path:
@@ -247,6 +261,11 @@ def _build(path: Path, values: Mapping[str, Any]) -> tuple[SiteConfig | None, li
             Problem(path, values["feed_paths"].line, message)
             for message in _feed_path_clashes(settings)
         ]
+    if "feeds" in settings:
+        problems += [
+            Problem(path, values["feeds"].line, message)
+            for message in _declared_feed_problems(settings)
+        ]
     for key in ("title", "url", "description"):
         if key not in values:
             problems.append(Problem(path, 1, f"'{key}' is required; add a line '{key}: ...'"))
@@ -275,13 +294,6 @@ def _required_text(key: str, value: Any) -> str:
 
 def _url(key: str, value: Any) -> str:
     return fields.absolute_url(key, _required_text(key, value))
-
-
-def _language(key: str, value: Any) -> str:
-    language = _required_text(key, value)
-    if not _LANGUAGE.match(language):
-        raise FieldError(f"'{key}' must be a language tag like en or en-GB, not {language!r}")
-    return language
 
 
 def _timezone(key: str, value: Any) -> str:
@@ -386,17 +398,6 @@ def _categories(key: str, value: Any) -> dict[str, CategoryInfo]:
     return result
 
 
-def _formats(key: str, value: Any) -> tuple[str, ...]:
-    chosen = fields.text_list(key, value)
-    unknown = [name for name in chosen if name not in BY_NAME]
-    if unknown or not chosen:
-        raise FieldError(
-            f"'{key}' must list some of {', '.join(BY_NAME)}, e.g. {key}: [atom, rss]"
-            + (f"; {unknown[0]!r} is not one of them" if unknown else "")
-        )
-    return tuple(name for name in BY_NAME if name in chosen)
-
-
 def _index_page(key: str, value: Any) -> str | None:
     """A file name for the HTML index of the feeds, or false for none."""
     name = _required_text(key, value)
@@ -490,16 +491,39 @@ def _feed_path_clashes(settings: Mapping[str, Any]) -> list[str]:
     )
 
 
+def _declared_feed_problems(settings: Mapping[str, Any]) -> list[str]:
+    """`feeds:` against the rest of site.yaml: categories it lists must be the site's,
+    and its folders must hold no feed `feed_paths` places."""
+    problems = []
+    known: Mapping[str, CategoryInfo] = settings.get("categories") or {}
+    placed = settings.get("feed_paths", {}).values()
+    for spec in settings["feeds"]:
+        listed = (*spec.any_of.get("categories", ()), *spec.none_of.get("categories", ()))
+        for category in listed if known else ():
+            if slugify(category) not in known:
+                problems.append(
+                    f"'feeds.{spec.name}' lists category '{category}', which 'categories' "
+                    f"does not have{fields.suggest(slugify(category), known)}"
+                )
+        problems += [
+            f"'feeds.{spec.name}' is at {spec.directory}, where feed_paths puts {where}; "
+            "give it another path:"
+            for where in placed
+            if where.startswith(spec.directory)
+        ]
+    return problems
+
+
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "title": _required_text,
     "url": _url,
     "description": _required_text,
-    "language": _language,
+    "language": fields.language,
     "author": fields.person,
     "timezone": _timezone,
     "posts": _folder,
     "output": _folder,
-    "max_items": lambda key, value: fields.whole_number(key, value, minimum=1, maximum=100_000),
+    "max_items": fields.item_count,
     "summary_only": fields.flag,
     "excerpt_words": lambda key, value: fields.whole_number(key, value, minimum=1, maximum=10_000),
     "max_post_bytes": lambda key, value: fields.whole_number(
@@ -508,7 +532,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "permalink": _permalink,
     "id_authority": _id_authority,
     "categories": _categories,
-    "formats": _formats,
+    "formats": parse_formats,
     "tag_feeds": fields.flag,
     "author_feeds": fields.flag,
     "archives": fields.flag,
@@ -522,4 +546,5 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "feed_paths": _feed_paths,
     "site_variables": _site_variables,
     "static": _folder,
+    "feeds": parse_feeds,
 }

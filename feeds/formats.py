@@ -48,6 +48,21 @@ BY_NAME = {format.name: format for format in FORMATS}
 BY_FILE = {format.file: format for format in FORMATS}
 FEED_FILES = tuple(BY_FILE)
 
+
+def parse_formats(key: str, value: object) -> tuple[str, ...]:
+    """`formats:` as site.yaml writes it: some of `BY_NAME`, in their own order."""
+    from .text.fields import FieldError, text_list
+
+    chosen = text_list(key, value)
+    unknown = [name for name in chosen if name not in BY_NAME]
+    if unknown or not chosen:
+        raise FieldError(
+            f"'{key}' must list some of {', '.join(BY_NAME)}, e.g. formats: [atom, rss]"
+            + (f"; {unknown[0]!r} is not one of them" if unknown else "")
+        )
+    return tuple(name for name in BY_NAME if name in chosen)
+
+
 SECTIONS = ("categories", "tags", "authors")
 """Output folders holding one feed folder per term; stale feeds are looked for there."""
 ARCHIVE_FOLDER = "archive"
@@ -135,13 +150,17 @@ def feed_file(directory: str, feed_format: Format, paths: Mapping[str, str]) -> 
     return f"{folder}/" * bool(folder) + f"{ARCHIVE_FOLDER}/{page[2]}/{name}"
 
 
-def feed_globs(paths: Mapping[str, str]) -> list[str]:
-    """Glob patterns of the files `feed_paths` can name, archive pages included."""
+def feed_globs(paths: Mapping[str, str], folders: Iterable[str] = ()) -> list[str]:
+    """Glob patterns of the files `feed_paths` can name, and of the feeds in `folders`
+    (those site.yaml declares under `feeds:`), archive pages included."""
     globs = []
     for pattern in paths.values():
         path = pattern.replace(SLUG_TOKEN, "*")
         folder, _, name = path.rpartition("/")
         globs += [path, f"{folder}/" * bool(folder) + f"{ARCHIVE_FOLDER}/*/{name}"]
+    for folder in folders:
+        globs += [folder + name for name in FEED_FILES]
+        globs += [f"{folder}{ARCHIVE_FOLDER}/*/{name}" for name in FEED_FILES]
     return list(dict.fromkeys(globs))
 
 

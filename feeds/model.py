@@ -165,6 +165,8 @@ class Post(NamedTuple):
     """Its authors, first named first; the site's `author` when it names none."""
     summary: str | None
     body_line: int
+    language: str | None = None
+    """Its language, when front matter gives one; else the site's."""
     draft: bool = False
     expires: datetime | None = None
     """Hugo's `expiryDate`: the post leaves every feed at this moment."""
@@ -197,7 +199,8 @@ class Stream(NamedTuple):
     """One feed's posts, newest first, regardless of format.
 
     `directory` is where the feed's files go, relative to the output folder and
-    its URL ("" for the site-wide feed, "categories/news/" for a category).
+    its URL ("" for the site-wide feed, "categories/news/" for a category, the folder
+    of a feed site.yaml declares).
     `prev_archive` is the directory of the newest archive page before this
     one; on archive pages, `next_archive` is the page after it and `current`
     the directory of the subscription feed.
@@ -211,6 +214,12 @@ class Stream(NamedTuple):
     prev_archive: str | None = None
     next_archive: str | None = None
     current: str | None = None
+    summary_only: bool | None = None
+    """Whether its entries carry their summary only; None: as site.yaml's `summary_only`."""
+    formats: tuple[str, ...] | None = None
+    """The formats it is written in; None: site.yaml's `formats`."""
+    language: str | None = None
+    """Its language; None: the site's."""
 
     @property
     def is_archive(self) -> bool:
@@ -231,9 +240,18 @@ class Entry(NamedTuple):
     tags: tuple[str, ...]
     summary: str
     content_html: str | None
+    language: str | None = None
+    """Its post's own language, when it has one."""
     image: Media | None = None
     banner: Media | None = None
     attachments: tuple[Media, ...] = ()
+
+    def own_language(self, feed_language: str | None) -> str | None:
+        """Its language where a feed in `feed_language` must say it (`xml:lang`): when
+        the post has one, and it is not the feed's."""
+        if self.language is None or self.language.lower() == (feed_language or "").lower():
+            return None
+        return self.language
 
 
 class Feed(NamedTuple):

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
-from .formats import feed_globs, split_outputs
+from .formats import split_outputs
 from .incremental import CACHE_DIR, Incremental
 from .model import BuildResult, Problem, PublishReport, Severity, display_path
 from .publish import (
@@ -193,7 +193,7 @@ def _render_and_publish(
         produced_here,
         config.index_page,
         prune_stale=prune_stale,
-        feed_globs=feed_globs(config.feed_paths),
+        feed_globs=config.feed_globs,
     )
     return _Published(outputs, rendered, PublishReport(written.written, unchanged), stale, foreign)
 

@@ -86,6 +86,10 @@ def single_error(site: Site) -> str:
             "posts/p.md:4: 'author' has unknown key 'nom'",
         ),
         (
+            "---\ntitle: x\ndate: 2024-01-01\nlanguage: French\n---\n",
+            "posts/p.md:4: 'language' must be a language tag like en or en-GB, not 'French'",
+        ),
+        (
             "---\ntitle: !!python/object/apply:os.system [echo hi]\ndate: 2024-01-01\n---\n",
             "posts/p.md:2: the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' "
             "is not allowed",

@@ -53,12 +53,14 @@ class Output(NamedTuple):
 
 def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
     """Every output file of the site, with the fingerprint of what its bytes depend on."""
-    formats = [BY_NAME[name] for name in config.formats]
     # Where every feed is, which the links between feeds and the pages show.
     paths = tuple(sorted(config.feed_paths.items()))
     outputs: list[Output] = []
     listed: list[Listed] = []
+    all_formats: dict[str, Format] = {}
     for stream in streams:
+        formats = [BY_NAME[name] for name in stream.formats or config.formats]
+        all_formats |= {f.name: f for f in formats}
         written = tuple(f for f in formats if f.archivable or not stream.is_archive)
         material = _stream_material(stream)
         for feed_format in written:
@@ -76,7 +78,7 @@ def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
             listed.append(Listed(stream, written))
     if not listed:
         return outputs
-    if any(feed_format.archivable for feed_format in formats):
+    if any(feed_format.archivable for feed_format in all_formats.values()):
         outputs.append(Output(STYLESHEET, "stylesheet", _digest("stylesheet")))
     pages = [
         (tuple(f.name for f in item.formats), _stream_material(item.stream), paths)

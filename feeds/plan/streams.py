@@ -1,7 +1,8 @@
 """Which posts go into which feed, in which order. Pure: no files, no clock.
 
 A stream is one feed's worth of posts regardless of format: the whole site,
-one category, and (when switched on) one tag or one author. Drafts, posts
+one category, (when switched on) one tag or one author, and each feed site.yaml
+declares (`selection`). Drafts, posts
 scheduled after `now` and expired posts are left out, so a cron run publishes a
 scheduled post on the first run after its time and removes an expired one on
 the first run after it expires.
@@ -26,6 +27,7 @@ from ..config import SiteConfig
 from ..dates import instant
 from ..formats import ARCHIVE_FOLDER
 from ..model import Category, Post, Stream
+from ..selection import selects
 from ..text import term_key, term_slug
 
 
@@ -106,6 +108,31 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
             lambda post: _unique_terms((term_slug(a.name), a.name) for a in post.authors),
             lambda slug, name: (name, config.description),
         )
+    return streams + _declared_streams(visible, config)
+
+
+def _declared_streams(visible: list[Post], config: SiteConfig) -> list[Stream]:
+    """One stream per feed site.yaml declares (`feeds:`) that selects a published post."""
+    streams: list[Stream] = []
+    for spec in config.feeds:
+        members = tuple(
+            post
+            for post in visible
+            if selects(spec, post, post.language or config.language, config.authors)
+        )
+        if not members:
+            continue  # a feed needs a post for its updated time, as category feeds do
+        stream = Stream(
+            key=f"feeds:{spec.name}",
+            title=spec.title,
+            description=spec.description or config.description,
+            directory=spec.directory,
+            posts=members,
+            summary_only=spec.summary_only,
+            formats=spec.formats,
+            language=spec.language,
+        )
+        streams += _with_archives(stream, config, spec.max_items)
     return streams
 
 
@@ -171,9 +198,12 @@ def _in_order(
     return [post for post in visible if id(post) in members]
 
 
-def _with_archives(stream: Stream, config: SiteConfig) -> list[Stream]:
-    """The subscription feed (newest `max_items`), then its archive pages if enabled."""
-    size = config.max_items
+def _with_archives(
+    stream: Stream, config: SiteConfig, max_items: int | None = None
+) -> list[Stream]:
+    """The subscription feed (newest `max_items`, else site.yaml's), then its archive
+    pages if enabled."""
+    size = max_items or config.max_items
     pages: list[Stream] = []
     if config.archives:
         oldest_first = stream.posts[::-1]
@@ -181,10 +211,9 @@ def _with_archives(stream: Stream, config: SiteConfig) -> list[Stream]:
         for number in range(1, full_pages + 1):
             page = oldest_first[(number - 1) * size : number * size]
             pages.append(
-                Stream(
+                stream._replace(
                     key=f"{stream.key}:archive:{number}",
                     title=f"{stream.title} (archive {number})",
-                    description=stream.description,
                     directory=_page_directory(stream, number),
                     posts=page[::-1],
                     prev_archive=_page_directory(stream, number - 1) if number > 1 else None,
@@ -195,14 +224,7 @@ def _with_archives(stream: Stream, config: SiteConfig) -> list[Stream]:
                 )
             )
     newest = pages[-1].directory if pages else None
-    subscription = Stream(
-        stream.key,
-        stream.title,
-        stream.description,
-        stream.directory,
-        stream.posts[:size],
-        prev_archive=newest,
-    )
+    subscription = stream._replace(posts=stream.posts[:size], prev_archive=newest)
     return [subscription, *pages]
 
 

@@ -40,6 +40,9 @@ def _render(output: Output, config: SiteConfig, entries: Mapping[str, Entry]) ->
     stream, feed_format = output.stream, output.format
     assert stream is not None and feed_format is not None
     stream_entries = tuple(entries[post.id] for post in stream.posts)
+    summary_only = config.summary_only if stream.summary_only is None else stream.summary_only
+    if summary_only:
+        stream_entries = tuple(entry._replace(content_html=None) for entry in stream_entries)
     links = [
         (rel, config.url + feed_file(directory, feed_format, config.feed_paths))
         for rel, directory in (
@@ -55,7 +58,7 @@ def _render(output: Output, config: SiteConfig, entries: Mapping[str, Entry]) ->
         site_url=config.url,
         self_url=config.url + output.path,
         author=config.author or Person(config.title),
-        language=config.language,
+        language=stream.language or config.language,
         updated=max(entry.updated for entry in stream_entries),
         entries=stream_entries,
         hub=None if stream.is_archive else config.websub_hub,

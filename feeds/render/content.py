@@ -78,7 +78,8 @@ def make_entry(post: Post, body: str, config: SiteConfig) -> Entry:
         categories=post.categories,
         tags=post.tags,
         summary=summary,
-        content_html=None if config.summary_only or not html else html,
+        content_html=html or None,  # left out of summary-only feeds (`render._render`)
+        language=post.language,
         image=post.image,
         banner=post.banner,
         attachments=post.attachments,

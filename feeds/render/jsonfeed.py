@@ -24,11 +24,12 @@ def render_json(feed: Feed) -> bytes:
     document["authors"] = [_json_author(feed.author)]
     if feed.hub:
         document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
-    document["items"] = [_json_item(entry) for entry in feed.entries]
+    document["items"] = [_json_item(entry, feed.language) for entry in feed.entries]
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _json_item(entry: Entry) -> dict[str, Any]:
+def _json_item(entry: Entry, language: str | None) -> dict[str, Any]:
+    """The entry as a JSON Feed item; with its own `language` when it is not the feed's."""
     item: dict[str, Any] = {"id": entry.id, "url": entry.link, "title": entry.title}
     if entry.content_html:
         item["content_html"] = entry.content_html
@@ -36,6 +37,8 @@ def _json_item(entry: Entry) -> dict[str, Any]:
         item["content_text"] = entry.summary
     if entry.summary:
         item["summary"] = entry.summary
+    if (own_language := entry.own_language(language)) is not None:
+        item["language"] = own_language
     if entry.image is not None:
         item["image"] = entry.image.url
     if entry.banner is not None:

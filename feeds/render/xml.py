@@ -36,13 +36,14 @@ GENERATOR = "feeds"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def render_atom(feed: Feed) -> bytes:
     """Atom 1.0 (RFC 4287); dates keep the offset they were written with."""
     generator = _generator(feed, BY_NAME["atom"].media_type)
     for entry in feed.entries:
-        item = _entry(generator, entry)
+        item = _entry(generator, entry, feed)
         item.published(entry.published)
         item.updated(entry.updated)
         if entry.authors:
@@ -62,7 +63,7 @@ def render_rss(feed: Feed) -> bytes:
         generator.managingEditor(f"{feed.author.email} ({feed.author.name})")
     generator.load_extension("dc", atom=False, rss=True)
     for entry in feed.entries:
-        item = _entry(generator, entry)
+        item = _entry(generator, entry, feed)
         item.published(_gmt(entry.published))
         if len(entry.authors) == 1 and entry.authors[0].email:
             item.author(_person(entry.authors[0]))
@@ -71,6 +72,8 @@ def render_rss(feed: Feed) -> bytes:
         if entry.attachments:
             first = entry.attachments[0]
             item.enclosure(first.url, str(first.length), first.type)
+        if (language := entry.own_language(feed.language)) is not None:
+            item.dc.dc_language(language)
         if entry.summary:
             # description is HTML by convention: escape so text stays text in readers.
             item.description(html.escape(entry.summary, quote=False))
@@ -98,16 +101,27 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
         generator.register_extension("extras", _ExtraLinks, atom=True, rss=True)
         generator.extras.links = links
         generator.extras.archive = feed.archive
-    if any(entry.image is not None or entry.attachments for entry in feed.entries):
-        generator.register_extension("media", _MediaNamespace, _EntryMedia, atom=True, rss=True)
+    if any(_entry_extras(entry, feed) for entry in feed.entries):
+        generator.register_extension("entries", _EntryNamespaces, _EntryExtras, atom=True, rss=True)
+        if any(entry.image is not None for entry in feed.entries):
+            generator.entries.namespaces = {"media": MEDIA_NS}
     return generator
 
 
-class _MediaNamespace:
-    """Declares Media RSS's namespace on the root, for the entries' images."""
+def _entry_extras(entry: Entry, feed: Feed) -> bool:
+    """Whether the entry has what `_EntryExtras` writes."""
+    own_language = entry.own_language(feed.language)
+    return entry.image is not None or bool(entry.attachments) or own_language is not None
+
+
+class _EntryNamespaces:
+    """Declares, on the root, the namespaces the entries' extras use."""
+
+    def __init__(self) -> None:
+        self.namespaces: dict[str, str] = {}
 
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS}
+        return self.namespaces
 
     def extend_atom(self, feed: etree._Element) -> etree._Element:
         return feed
@@ -116,16 +130,20 @@ class _MediaNamespace:
         return rss
 
 
-class _EntryMedia:
-    """An entry's image as Media RSS gives it, which readers that show a picture per
-    item look for (`media:content`, `media:thumbnail`); in Atom, its attachments as
-    `link rel="enclosure"`, written here because feedgen drops every attribute of an
-    entry's links but `href` (an enclosure would read as the alternate link)."""
+class _EntryExtras:
+    """What feedgen cannot write of an entry: its image as Media RSS gives it, which
+    readers that show a picture per item look for (`media:content`, `media:thumbnail`);
+    in Atom, its attachments as `link rel="enclosure"` (feedgen drops every attribute of
+    an entry's links but `href`, so an enclosure would read as the alternate link) and
+    its `xml:lang` when the post's language is not the feed's."""
 
     image: Media | None = None
     attachments: tuple[Media, ...] = ()
+    language: str | None = None
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
+        if self.language is not None:
+            entry.set(XML_LANG, self.language)
         for attachment in self.attachments:
             link = etree.SubElement(entry, "link", rel="enclosure", href=attachment.url)
             link.set("type", attachment.type or "")
@@ -188,10 +206,11 @@ def _with_stylesheet(document: bytes, feed: Feed) -> bytes:
     return declaration + b"\n" + instruction.encode() + b"\n" + rest
 
 
-def _entry(generator: FeedGenerator, entry: Entry) -> FeedEntry:
+def _entry(generator: FeedGenerator, entry: Entry, feed: Feed) -> FeedEntry:
     item = generator.add_entry(order="append")
-    if entry.image is not None or entry.attachments:
-        item.media.image, item.media.attachments = entry.image, entry.attachments
+    if _entry_extras(entry, feed):
+        item.entries.image, item.entries.attachments = entry.image, entry.attachments
+        item.entries.language = entry.own_language(feed.language)
     item.id(entry.id)
     item.title(entry.title)
     item.link(href=entry.link, rel="alternate", type="text/html")

@@ -410,6 +410,7 @@ KEYS = (
     Key("summary", ("summary", "excerpt", "description"), first(fields.text)),
     Key("id", ("id",), _id),
     Key("link", ("link",), _link, ASK),
+    Key("language", ("language", "lang"), first(fields.language)),
     Key("draft", ("draft", "published"), _draft, False),
     Key("media", MEDIA_KEYS, read_refs, ()),
 )

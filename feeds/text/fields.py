@@ -18,6 +18,7 @@ _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _NAME_AND_EMAIL = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>]+)>$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _MARKDOWN_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
 _PROFILE_KEYS = frozenset(
     {"url", "uri", "link", "website", "web", "twitter", "github", "mastodon", "avatar"}
@@ -38,6 +39,15 @@ def text(key: str, value: Any, *, required: bool = False) -> str | None:
             return cleaned or None
         raise FieldError(f"'{key}' is empty; write some text after '{key}:'")
     raise FieldError(f"'{key}' must be text, not a {_shape(value)}; write {key}: some text")
+
+
+def language(key: str, value: Any) -> str:
+    """A language tag (BCP 47's shape: `en`, `de-AT`, `zh-Hant-TW`)."""
+    written = text(key, value, required=True)
+    assert written is not None
+    if not _LANGUAGE.match(written):
+        raise FieldError(f"'{key}' must be a language tag like en or en-GB, not {written!r}")
+    return written
 
 
 def flag(key: str, value: Any) -> bool:
@@ -61,6 +71,11 @@ def whole_number(key: str, value: Any, *, minimum: int, maximum: int) -> int:
 NULL = frozenset({"", "~", "null", "Null", "NULL"})
 """YAML's ways of writing no value (`tags: ~`, `tags:`), which generators read as none.
 The YAML reader hands every value over as text, so `'~'` quoted is no value either."""
+
+
+def item_count(key: str, value: Any) -> int:
+    """Entries per feed (`max_items`)."""
+    return whole_number(key, value, minimum=1, maximum=100_000)
 
 
 def is_null(value: Any) -> bool:
