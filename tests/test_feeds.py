@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from conftest import BASIC_CONFIG, NOW, Site, check_all, feed_paths
+from lxml import etree
 
 from feeds import build
 
@@ -138,6 +140,48 @@ def test_authors(site: Site) -> None:
     parsed = check_all(files)["atom.xml"]
     assert [e.author_detail.name for e in parsed.entries] == ["Site Owner", "Ann", "Jo Doe"]
     assert b"<name>Site Owner</name>\n      <email>owner@example.org</email>" in atom
+
+
+AUTHORS_CONFIG = BASIC_CONFIG + "authors:\n  ann: {name: Ann Example, email: ann@example.org}\n"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_several_authors_each_as_every_format_has_them(site: Site) -> None:
+    """Atom: an <author> each; JSON Feed: `authors`; RSS: a dc:creator each, since its one
+    <author> is an email, which only a post by one author with one gets."""
+    site.write_config(AUTHORS_CONFIG)
+    site.post("two", "authors: [ann, Bo, Ann Example]\n")  # a handle, and her name again
+    site.post("one", "author: ann\n", date="2024-04-01")
+    files = built(site)
+    parsed = check_all(files)
+    for name in ("atom.xml", "rss.xml"):
+        names = [[author.name for author in entry.authors] for entry in parsed[name].entries]
+        assert names == [["Ann Example", "Bo"], ["Ann Example"]]
+    assert [item["authors"] for item in json.loads(files["feed.json"])["items"]] == [
+        [{"name": "Ann Example", "url": "mailto:ann@example.org"}, {"name": "Bo"}],
+        [{"name": "Ann Example", "url": "mailto:ann@example.org"}],
+    ]
+    two, one = etree.fromstring(files["rss.xml"]).iter("item")
+    assert [creator.text for creator in two.iter(DC_CREATOR)] == ["Ann Example", "Bo"]
+    assert two.find("author") is None
+    assert one.findtext("author") == "ann@example.org (Ann Example)"
+    assert one.find(DC_CREATOR) is None
+    entry = next(etree.fromstring(files["atom.xml"]).iter(f"{ATOM}entry"))
+    assert [
+        (author.findtext(f"{ATOM}name"), author.findtext(f"{ATOM}email"))
+        for author in entry.iter(f"{ATOM}author")
+    ] == [("Ann Example", "ann@example.org"), ("Bo", None)]
+
+
+def test_author_feeds_hold_a_post_in_each_of_its_authors_feeds(site: Site) -> None:
+    site.write_config(AUTHORS_CONFIG + "author_feeds: true\n")
+    site.post("joint", "authors: [ann, Bo]\n")
+    site.post("solo", "author: Bo\n", date="2024-04-01")
+    parsed = check_all(built(site))
+    for folder, titles in (("ann-example", ["Joint"]), ("bo", ["Joint", "Solo"])):
+        for name in ("atom.xml", "rss.xml", "feed.json"):
+            assert [e.title for e in parsed[f"authors/{folder}/{name}"].entries] == titles
 
 
 def test_feed_author_falls_back_to_the_site_title(site: Site) -> None:

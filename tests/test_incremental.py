@@ -3,22 +3,29 @@ other change takes the full path. Either way the output is a cold build's, byte 
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import struct
 import tempfile
+import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from conftest import BASIC_CONFIG, NOW, Site, feed_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cache import OLD, cold, make_site
+from test_cache import OLD, age_posts, cold, make_site, record_reads
 
 from feeds import build
 from feeds.config import SiteConfig
+from feeds.incremental import Incremental
 from feeds.incremental.session import Session
 from feeds.incremental.state import CACHE_DIR
 from feeds.incremental.store import PLAN_FILE
+from feeds.model import BuildResult
 from feeds.source.reading import ReadResult
 
 
@@ -190,3 +197,227 @@ def _write(site: Site, name: str, post: dict[str, object], step: int) -> None:
         body=f"Text {post['text']!r}.\n",
     )
     os.utime(path, (OLD + step, OLD + step))
+
+
+# --- Media files: a post's image and attachments, changed while the post is not ------------
+
+GIF = bytes.fromhex(
+    "47494638396101000100800000ffffff00000021f90401000000002c00000000010001000002024401003b"
+)
+"""A 1x1 GIF: another type, and another size, than `png()`."""
+
+
+def png(width: int = 1) -> bytes:
+    """A `width`x1 PNG, black."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        checksum = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
+
+    header = struct.pack(">IIBBBBB", width, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" + b"\0\0\0" * width)
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+def mp3(frames: int = 1) -> bytes:
+    """An ID3v2 header, then `frames` silent MPEG-1 Layer III frames' headers."""
+    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * frames
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def sessions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item per cached run the replay could not answer."""
+    calls: list[int] = []
+    session = Incremental.session
+
+    def counted(self: Incremental, *, writes: bool) -> AbstractContextManager[Session]:
+        calls.append(1)
+        return session(self, writes=writes)
+
+    monkeypatch.setattr(Incremental, "session", counted)
+    return calls
+
+
+def media_site(site: Site) -> None:
+    """`make_site`'s 40 posts, and among the newest: one with an image and a PDF from the
+    static folder (the site's own folder), one page bundle with its own image."""
+    make_site(site)
+    site.post(
+        "episode",
+        date="2024-12-20T10:00:00Z",
+        categories="[c1]",
+        image="/media/cover.png",
+        attachments="[/media/episode.mp3, /media/notes.pdf]",
+        body="Episode one.\n",
+    )
+    site.post("bundle/index", date="2024-12-21T10:00:00Z", image="cover.png", body="Bundle.\n")
+    age_posts(site)
+    media(site, "cover.png", png())
+    media(site, "episode.mp3", mp3())
+    media(site, "notes.pdf", PDF)
+    (site.posts / "bundle" / "cover.png").write_bytes(png(2))
+
+
+def media(site: Site, name: str, data: bytes | None) -> None:
+    """Write (or with None, remove) the static folder's media/<name>."""
+    path = site.root / "media" / name
+    path.parent.mkdir(exist_ok=True)
+    if data is None:
+        path.unlink()
+    else:
+        path.write_bytes(data)
+
+
+def same_as_reference(site: Site, result: BuildResult) -> None:
+    """The cached run's messages, and with no error its output, are a cold build's."""
+    out = site.root / "cold"
+    shutil.rmtree(out, ignore_errors=True)
+    reference = build(site.config, output_dir=out, now=NOW, use_cache=False)
+    assert [p.format() for p in result.problems] == [p.format() for p in reference.problems]
+    assert result.published == reference.published
+    if reference.published:
+        assert feed_files(site.output) == feed_files(out)
+
+
+def attachments(site: Site, title: str) -> list[dict[str, object]]:
+    items = json.loads(feed_files(site.output)["feed.json"])["items"]
+    return next(item.get("attachments", []) for item in items if item["title"] == title)
+
+
+def test_a_no_change_run_with_media_is_a_replay(site: Site, sessions: list[int]) -> None:
+    media_site(site)
+    build(site.config, now=NOW)
+    result = build(site.config, now=NOW)
+    assert sessions == [1], "the second run was not a replay"
+    assert result.report is not None and result.report.written == ()
+    same_as_reference(site, result)
+
+
+def test_an_image_replaced_by_another_is_seen(site: Site, sessions: list[int]) -> None:
+    media_site(site)
+    build(site.config, now=NOW)
+    shown = 'url="https://example.org/blog/media/cover.png" medium="image" type="image/{}"'
+    shown += ' fileSize="{}"'
+    assert shown.format("png", len(png())).encode() in feed_files(site.output)["rss.xml"]
+    media(site, "cover.png", GIF)  # another type and size, under the same name
+    result = build(site.config, now=NOW)
+    assert sessions == [1, 1]
+    assert result.report is not None and "rss.xml" in result.report.written
+    assert shown.format("gif", len(GIF)).encode() in feed_files(site.output)["rss.xml"]
+    same_as_reference(site, result)
+
+
+def test_an_image_that_appears_beside_its_post_is_seen(site: Site, sessions: list[int]) -> None:
+    """Looked for beside the post first: a file there replaces the static folder's (or
+    its absence), though no file the last run read changed."""
+    media_site(site)
+    media(site, "cover.png", None)
+    (site.posts / "bundle" / "cover.png").unlink()
+    (site.root / "bundle").mkdir()
+    (site.root / "bundle" / "cover.png").write_bytes(png(2))  # at its URL in the static folder
+    first = build(site.config, now=NOW)
+    assert ["cover.png" in p.message for p in first.problems] == [True]  # the episode's
+    (site.posts / "bundle" / "cover.png").write_bytes(png(300))
+    result = build(site.config, now=NOW)
+    assert sessions == [1, 1]
+    assert f'fileSize="{len(png(300))}"'.encode() in feed_files(site.output)["rss.xml"]
+    same_as_reference(site, result)
+    media(site, "cover.png", png())  # the episode's image, missing until now
+    result = build(site.config, now=NOW)
+    assert sessions == [1, 1, 1] and not result.problems
+    same_as_reference(site, result)
+
+
+def test_an_attachment_appearing_growing_and_disappearing_is_seen(
+    site: Site, sessions: list[int]
+) -> None:
+    media_site(site)
+    media(site, "episode.mp3", None)
+    for _ in range(2):  # reported on every run, cached or not
+        result = build(site.config, now=NOW)
+        assert not result.published
+        assert [p.is_error and "episode.mp3" in p.message for p in result.problems] == [True]
+        same_as_reference(site, result)
+    media(site, "episode.mp3", mp3())
+    result = build(site.config, now=NOW)
+    assert result.published and not result.problems
+    assert attachments(site, "Episode")[0]["size_in_bytes"] == 14
+    same_as_reference(site, result)
+    media(site, "episode.mp3", mp3(frames=100))
+    result = build(site.config, now=NOW)
+    assert attachments(site, "Episode")[0]["size_in_bytes"] == 410
+    same_as_reference(site, result)
+    media(site, "episode.mp3", None)
+    result = build(site.config, now=NOW)
+    assert not result.published and result.has_errors
+    same_as_reference(site, result)
+    assert sessions == [1] * 5
+
+
+def test_an_edit_beside_a_changed_attachment_takes_the_full_path(
+    site: Site, full_runs: list[int]
+) -> None:
+    media_site(site)
+    build(site.config, now=NOW)
+    edit(site, "p032", "Post 32", "Post 32, edited")
+    media(site, "notes.pdf", PDF + b"%% more\n")
+    result = build(site.config, now=NOW)
+    assert full_runs == [1, 1]
+    assert attachments(site, "Episode")[1]["size_in_bytes"] == len(PDF) + 8
+    same_as_reference(site, result)
+
+
+MEDIA_EDITS = {
+    "text": ("Episode one.", "Episode one, edited."),
+    "new image": ("image: /media/cover.png", "image: /media/bundle.png"),
+    "image dropped": ("image: /media/cover.png\n", ""),
+}
+
+
+@pytest.mark.parametrize("change", MEDIA_EDITS.values(), ids=MEDIA_EDITS.keys())
+def test_an_edit_of_a_post_with_media_is_replanned_with_its_media_found(
+    site: Site, full_runs: list[int], change: tuple[str, str]
+) -> None:
+    media_site(site)
+    media(site, "bundle.png", png(4))
+    build(site.config, now=NOW)
+    edit(site, "episode", *change)
+    result = build(site.config, now=NOW)
+    assert full_runs == [1]
+    same_as_reference(site, result)
+    media(site, "bundle.png", png(5))  # watched from now on if the edit named it
+    result = build(site.config, now=NOW)
+    same_as_reference(site, result)
+
+
+def test_an_edit_that_changes_a_posts_media_problems_takes_the_full_path(
+    site: Site, full_runs: list[int]
+) -> None:
+    media_site(site)
+    build(site.config, now=NOW)
+    edit(site, "episode", "/media/cover.png", "/media/missing.png")  # a new warning
+    result = build(site.config, now=NOW)
+    assert full_runs == [1, 1]
+    assert ["missing.png" in p.message for p in result.problems] == [True]
+    same_as_reference(site, result)
+    edit(site, "episode", "/media/notes.pdf", "/media/missing.pdf")  # an error: left out
+    result = build(site.config, now=NOW)
+    assert full_runs == [1, 1, 1] and not result.published
+    same_as_reference(site, result)
+
+
+def test_readings_of_posts_with_media_are_reused(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache's files hold posts' `MediaRef`s and `Media`, and load back."""
+    media_site(site)
+    build(site.config, now=NOW)
+    read = record_reads(monkeypatch)
+    site.post("new", date="2024-06-01T10:00:00Z")  # the full path: every other reading reused
+    result = build(site.config, now=NOW)
+    assert read == ["new.md"]
+    same_as_reference(site, result)

@@ -65,6 +65,8 @@ class _PostsUnpickler(pickle.Unpickler):
             ("zoneinfo", "ZoneInfo"),
             ("feeds.model", "Category"),
             ("feeds.model", "Person"),
+            ("feeds.model", "MediaRef"),
+            ("feeds.model", "Media"),
         }
     )
 

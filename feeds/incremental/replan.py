@@ -8,17 +8,21 @@ clashes with another post) and problems are as before, the last run's streams
 still hold: only the changed posts' entries differ. Then the subscription
 streams are rebuilt from the saved plan (which keeps the readings of their
 posts only) with the changed posts swapped in, and archive pages, whose posts
-did not change, are kept as they are.
+did not change, are kept as they are. The saved posts' media are as the last run
+found them, so every media file it looked at must be as it was; the changed
+posts' are found again, as the full path finds them.
 
 Anything else falls back to the full path, which is always right: a file added,
-removed or renamed, a changed date, slug, category, tag, author or draft flag,
-a new or fixed problem, an edited post on an archive page, a scheduled post
-falling due, an archive page not as it was written, or a plan that is missing,
-damaged or from another tree.
+removed or renamed, a media file added, replaced or removed, a changed date, slug,
+category, tag, author or draft flag, a new or fixed problem (a media file's too),
+an edited post on an archive page, a scheduled post falling due, an archive page
+not as it was written, or a plan that is missing, damaged or from another tree.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -26,6 +30,7 @@ from ..config import SiteConfig
 from ..dates import instant
 from ..model import Post, Problem, Stream
 from ..source.listing import Listing, PostFile
+from ..source.media import beside_post, find_media
 from ..source.post import read_post
 from .records import (
     located_rows,
@@ -52,6 +57,8 @@ class Replan(NamedTuple):
     next_change: int | None
     plan: SavedPlan
     """The plan to save for the next run."""
+    media: dict[str, list[int] | None]
+    """The media files to watch for the next run (see `LastRun.media`)."""
 
 
 TEXT_FIELDS = frozenset(
@@ -73,6 +80,29 @@ def save_plan(streams: list[Stream], problems: tuple[Problem, ...], tree: PostsT
     subscription = [stream for stream in streams if not stream.is_archive]
     archived = frozenset(post.source for s in streams if s.is_archive for post in s.posts)
     return _plan(subscription, archived, problems, tree)
+
+
+def media_seen(posts: Iterable[Post], config: SiteConfig) -> dict[str, list[int] | None]:
+    """The site files `find_media` looked at for `posts`, whose media it found, as
+    `LastRun.media` keeps them: each file it read or found missing (`Media.file`), and
+    each place beside a post where it looked first and found no file, since a file
+    that appears there replaces the static folder's (or none) and changes no file the
+    last run read."""
+    seen: dict[str, list[int] | None] = {}
+    root = config.path.parent
+    for post in posts:
+        if not post.media:
+            continue
+        found = [m for m in (post.image, post.banner, *post.attachments) if m is not None]
+        for media in found:
+            if media.file is not None:
+                seen[media.file] = None if media.stamp is None else list(media.stamp)
+        files = {media.file for media in found}
+        for ref in post.media:
+            beside = beside_post(ref.written, post.source, config)
+            if beside is not None and (relative := os.path.relpath(beside, root)) not in files:
+                seen[relative] = None
+    return seen
 
 
 def _plan(
@@ -107,13 +137,16 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
     last, plan = cache.state.last_run, cache.plan
     if last is None or plan is None or plan.tree != last.tree or last.falls_due(instant(now)):
         return None
+    if not last.media_unchanged(config.path.parent):
+        return None  # the saved posts' media are no longer what the full path finds
     changed = _changed_files(cache, tree, plan)
     if changed is None:
         return None
     readings = {f: read_post(f.path, config, f.stamp) for f in changed}
     fresh: dict[str, Post] = {}
     for post_file, (post, problems) in readings.items():
-        if post is None or not _same_plan(cache, post_file, post, problems, plan):
+        post = None if post is None else _as_planned(cache, post_file, post, problems, plan, config)
+        if post is None:
             return None
         if post.refs:
             post = _with_links(post, plan)
@@ -131,7 +164,10 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
     )
     planned_problems = problems_from_located_rows(plan.problems)
     new_plan = _plan(streams, plan.archived, planned_problems, tree)
-    return Replan(streams, planned_problems, last.posts, last.next_change, new_plan)
+    # The last run's files, unchanged, and the edited posts': a file only an edited
+    # post's old reading named is watched until the next full read, at worst causing one.
+    media = {**last.media, **media_seen(fresh.values(), config)}
+    return Replan(streams, planned_problems, last.posts, last.next_change, new_plan, media)
 
 
 def _changed_files(cache: BuildCache, tree: PostsTree, plan: SavedPlan) -> list[PostFile] | None:
@@ -155,20 +191,30 @@ def _changed_files(cache: BuildCache, tree: PostsTree, plan: SavedPlan) -> list[
     return changed
 
 
-def _same_plan(
-    cache: BuildCache, post_file: PostFile, post: Post, problems: list[Problem], plan: SavedPlan
-) -> bool:
-    """Whether the edit leaves the plan as it was: same planning keys, same problems, and
-    not on an archive page (whose files this run keeps)."""
+def _as_planned(
+    cache: BuildCache,
+    post_file: PostFile,
+    post: Post,
+    problems: list[Problem],
+    plan: SavedPlan,
+    config: SiteConfig,
+) -> Post | None:
+    """The edited post with its media found, as `read_posts` gives it, if the edit leaves
+    the plan as it was: same planning keys, same problems (its media's too, which its
+    last reading's media, found again among the same files, show as the last run found
+    them), and not on an archive page (whose files this run keeps); else None."""
     stamp, record, rows = cache.shard(shard_of(post_file.relative))[post_file.relative]
     if record is None or stamp is None or post.source in plan.archived:
-        return False
-    if problem_rows(problems) != tuple(rows):
-        return False
+        return None
     try:
-        return plan_key(post) == plan_key(post_from_record(record, post.source, stamp))
+        before = post_from_record(record, post.source, stamp)
     except ValueError:
-        return False
+        return None
+    post, found = find_media(post, config)
+    _, found_before = find_media(before, config)
+    if problem_rows([*problems, *found]) != (*rows, *problem_rows(found_before)):
+        return None  # a new or fixed problem (an error, dropping the post, is new)
+    return post if plan_key(post) == plan_key(before) else None
 
 
 def _with_links(post: Post, plan: SavedPlan) -> Post | None:

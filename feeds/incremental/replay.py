@@ -3,9 +3,9 @@ reported and touches no feed.
 
 Cron runs `feeds build` every few minutes and almost every run finds nothing changed,
 so this check needs only state.json, a listing of the posts folder with each file's
-stat, and the stat of the output files: not site.yaml parsed, no post read, no stage
-of the pipeline. `run.build` makes this check first, and goes on with what the probe
-found when something did change.
+stat, the stat of the media files the posts name and of the output files: not
+site.yaml parsed, no post read, no stage of the pipeline. `run.build` makes this
+check first, and goes on with what the probe found when something did change.
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ def replay(
     ping: bool = False,
 ) -> BuildResult | None:
     """The last run's result again, if this run, at `now` (as `dates.instant` counts),
-    would do exactly the same: the same posts and config, no scheduled post fallen
-    due, every output file as it was written, and no WebSub notification left to
-    retry (with `ping`). Else None, and nothing was touched.
+    would do exactly the same: the same posts, media files and config, no scheduled
+    post fallen due, every output file as it was written, and no WebSub notification
+    left to retry (with `ping`). Else None, and nothing was touched.
 
     Like a build, it removes what killed runs left behind, and reports (and with
     `prune_stale` removes) stale feeds. Raises `BusyError` and `PublishError` as
@@ -66,6 +66,8 @@ def replay(
     """
     state, last = found.state, found.state.last_run
     if last is None or found.digest != last.tree or last.falls_due(now):
+        return None
+    if not last.media_unchanged(found.config_path.parent):
         return None
     if ping and state.pending_pings:
         return None

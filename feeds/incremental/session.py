@@ -10,7 +10,6 @@ from importlib import import_module
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..formats import feed_globs
 from ..model import Problem, Severity
 from ..plan import SitePlan, plan_site
 from ..plan.outputs import Output, plan_outputs
@@ -20,7 +19,7 @@ from ..source.post import Reading
 from ..source.reading import ReadResult, read_posts
 from .parallel import read_entries
 from .records import located_rows, reading_from_entry
-from .replan import replan, save_plan
+from .replan import media_seen, replan, save_plan
 from .replay import Probe
 from .state import LastRun
 from .store import BuildCache, PostsTree, save_cache, save_readings_meanwhile
@@ -34,6 +33,8 @@ class Session:
         self.cache = BuildCache(probed.state, read_only=not writes)
         self.tree: PostsTree | None = None
         self.site: SitePlan | None = None
+        self.media: dict[str, list[int] | None] = {}
+        """The media files this run's posts led it to look at (see `LastRun.media`)."""
         self.problems: list[Problem] = []
         """What went wrong with the cache itself: a run that cannot keep it still
         builds, but the next one reads every post again, and the operator should know."""
@@ -55,6 +56,7 @@ class Session:
         listing = self._listing(config) or list_posts(config, stamped=False)
         stamps: list[PostFile] = []
         read = read_posts(config, listing, partial(self._read, stamps=stamps))
+        self.media = media_seen(read.posts, config)
         if self.tree is None:
             stamped = listing.with_stamps(file.stamp for file in stamps) if stamps else listing
             self.tree = PostsTree(stamped, self._digest(stamped))
@@ -76,6 +78,7 @@ class Session:
         if not all(self.cache.state.feed_is_current(out_dir / p, fp) for p, fp in kept.items()):
             return None
         self.cache.remember_plan(replanned.plan)
+        self.media = replanned.media
         return SitePlan(
             replanned.streams,
             outputs,
@@ -115,7 +118,8 @@ class Session:
                 posts_dir=str(config.posts_dir),
                 posts_glob=glob,
                 index_page=config.index_page,
-                feed_globs=feed_globs(config.feed_paths),
+                feed_globs=config.feed_globs,
+                media=self.media,
             )
         )
         self._save()

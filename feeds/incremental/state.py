@@ -6,15 +6,19 @@ tree's digest without the config parser, the post reader or the rest of the cach
 (the readings and the plan, `store`), and imports nothing heavier than hashlib.
 
 What it holds: a digest of the posts tree (every file's name, size, mtime, inode
-and ctime), when the next scheduled post falls due, and the last run's feeds with
-each file's fingerprint, size and mtime. A run whose tree digest matches, before
-the next post falls due, with every feed file as it was written, has nothing to do.
+and ctime), the stat of every media file the posts' front matter led that run to
+look at, when the next scheduled post falls due, and the last run's feeds with each
+file's fingerprint, size and mtime. A run whose tree digest matches, with every
+media file as it was, before the next post falls due, with every feed file as it
+was written, has nothing to do.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from array import array
 from collections.abc import Sequence
 from importlib.machinery import EXTENSION_SUFFIXES
@@ -24,11 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from ..model import Severity
+from ..source.listing import file_stamp
 
 if TYPE_CHECKING:
     from ..source.listing import Listing, PostFile
 
-CACHE_FORMAT = 9
+CACHE_FORMAT = 10
 CACHE_DIR = ".feeds-cache"
 STATE_FILE = "state.json"
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
@@ -57,11 +62,32 @@ class LastRun(NamedTuple):
     feed_globs: list[str]
     """Where site.yaml's `feed_paths` put feeds, for finding stale ones (see
     `publish.stale_outputs`)."""
+    media: dict[str, list[int] | None]
+    """The site files `source.media.find_media` looked at for the posts, by their path
+    from site.yaml's folder: the stamp of each it read, None for each it found missing
+    (see `replan.media_seen`). Its results depend on them, and no post's stat
+    changes with them."""
 
     def falls_due(self, now: int) -> bool:
         """Whether a scheduled post has fallen due or a post expired by `now` (as
         `dates.instant` counts)."""
         return self.next_change is not None and now >= self.next_change
+
+    def media_unchanged(self, folder: Path) -> bool:
+        """Whether every media file is as the last run found it, `folder` being site.yaml's:
+        the same stamp, or still no regular file (all `find_media` reads). One `stat`
+        each: a run that finds nothing changed makes it."""
+        root = str(folder)
+        for relative, stamp in self.media.items():
+            try:
+                status = os.stat(os.path.join(root, relative))
+            except OSError:
+                found = None
+            else:
+                found = list(file_stamp(status)) if stat.S_ISREG(status.st_mode) else None
+            if found != stamp:
+                return False
+        return True
 
 
 class RunState:
@@ -166,13 +192,15 @@ _LAST_RUN_TYPES: dict[str, type | tuple[type, ...]] = {
     "posts_glob": (list, type(None)),
     "index_page": (str, type(None)),
     "feed_globs": list,
+    "media": dict,
 }
 _SEVERITIES = frozenset(severity.value for severity in Severity)
 
 
 def _is_last_run(stored: object) -> bool:
     """A `LastRun` as saved, down to its warnings' rows: a run that finds nothing
-    changed uses every part of it without another check."""
+    changed uses every part of it without another check. The media's stamps need none:
+    `LastRun.media_unchanged` holds only when each is a file's own, or None."""
     if not isinstance(stored, dict) or stored.keys() != _LAST_RUN_TYPES.keys():
         return False
     if not all(isinstance(stored[name], kind) for name, kind in _LAST_RUN_TYPES.items()):

@@ -17,7 +17,7 @@ from cmarkgfm.cmark import Options
 
 from ..config import SiteConfig
 from ..model import Entry, Media, Post
-from ..text import absolute_url, xml_safe
+from ..text import absolute_url, as_uri, xml_safe
 
 _CHARACTER_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);")
 _GFM_EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
@@ -94,9 +94,10 @@ _LEADING_IMAGE = re.compile(
 
 def _starts_with(html: str, image_url: str) -> bool:
     """Whether the body shows the image first, before any text (sanitized HTML quotes
-    every attribute with `"`)."""
+    every attribute with `"`; an `<img>` written as HTML keeps the characters that
+    Markdown percent-encodes, and the image's URL has them encoded)."""
     found = _LEADING_IMAGE.match(html)
-    return found is not None and unescape(found["src"]) == image_url
+    return found is not None and as_uri(unescape(found["src"])) == image_url
 
 
 def _image_html(image: Media) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+import stat
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from ..model import Media, MediaRef, Post, Problem, Severity, display_path
-from ..text import absolute_url, fields
+from ..text import absolute_url, as_uri, fields
 from ..text.fields import FieldError
 from .listing import file_stamp
 
@@ -114,36 +115,42 @@ def attachment_refs(key: str, value: Any, *, line: int) -> list[MediaRef]:
 def _ref(key: str, value: Any, line: int, kind: str) -> MediaRef:
     if isinstance(value, str):
         return MediaRef(kind, _written(key, value), key, line)
+    example = "/media/file.mp3" if kind == ATTACHMENT else "/images/cover.jpg"
     if not isinstance(value, dict):
-        raise FieldError(f"'{key}' must be a URL or a path, e.g. {key}: /media/file.mp3")
+        raise FieldError(f"'{key}' must be a URL or a path, e.g. {key}: {example}")
     # Other keys are the theme's (`cover: {relative: true}`, `image: {width: 800}`),
     # unless they look like a typo of one read here.
     for unknown in sorted(set(value) - {*_URL_KEYS, *_TEXT_KEYS, *_TYPE_KEYS, *_LENGTH_KEYS}):
         hint = fields.suggest(unknown, (*_URL_KEYS, *_TEXT_KEYS, *_TYPE_KEYS, *_LENGTH_KEYS))
         if hint:
             raise FieldError(f"'{key}' has unknown key '{unknown}'{hint}")
-    url = _first(value, _URL_KEYS)
+    url_key, url = _first(value, _URL_KEYS)
     if url is None:
-        raise FieldError(f"'{key}' names no file; write {key}: {{url: /media/file.mp3}}")
-    media_type = _first(value, _TYPE_KEYS)
-    if media_type is not None and not _MIME.fullmatch(media_type.strip()):
+        raise FieldError(f"'{key}' names no file; write {key}: {{url: {example}}}")
+    type_key, media_type = _first(value, _TYPE_KEYS)
+    media_type = fields.text(f"{key}.{type_key}", media_type or "")
+    if media_type is not None and not _MIME.fullmatch(media_type):
         raise FieldError(f"'{key}.type' must be a MIME type like audio/mpeg, not {media_type!r}")
-    length = _first(value, _LENGTH_KEYS)
+    length_key, length = _first(value, _LENGTH_KEYS)
+    text_key, text = _first(value, _TEXT_KEYS)
     return MediaRef(
         kind,
-        _written(key, url),
+        _written(f"{key}.{url_key}", url),
         key,
         line,
-        media_type.strip().lower() if media_type is not None else None,
-        fields.whole_number(f"{key}.length", length, minimum=1, maximum=2**53)
+        media_type.lower() if media_type is not None else None,
+        fields.whole_number(f"{key}.{length_key}", length, minimum=1, maximum=2**53)
         if length is not None
         else None,
-        fields.text(key, _first(value, _TEXT_KEYS) or ""),
+        fields.text(f"{key}.{text_key}", text or ""),
     )
 
 
-def _first(value: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    return next((value[key] for key in keys if key in value and value[key] is not None), None)
+def _first(value: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
+    """The first of `keys` that `value` gives a value, and that value; else the
+    first key, and None."""
+    given = ((key, value[key]) for key in keys if value.get(key) is not None)
+    return next(given, (keys[0], None))
 
 
 def _written(key: str, value: Any) -> str:
@@ -181,7 +188,7 @@ def _find(
         problems.append(Problem(Path(source), ref.line, f"'{ref.key}': {message}", severity))
 
     try:
-        url = absolute_url(ref.written, link, config.url)
+        url = as_uri(absolute_url(ref.written, link, config.url))
         parts = urlsplit(url)
     except ValueError:
         report(f"{ref.written!r} is not a URL or a path")
@@ -189,8 +196,7 @@ def _find(
     if parts.scheme not in ("http", "https") or not parts.hostname:
         report(f"{ref.written!r} is not an http(s) URL or a path; write a path or https://...")
         return None
-    is_ours = "://" not in ref.written and not ref.written.startswith("//")
-    if not is_ours:
+    if not _is_own(ref.written):
         return _remote(ref, url, report)
     file = _site_file(ref.written, url, source, config)
     static = display_path(config.static_dir)
@@ -203,6 +209,8 @@ def _find(
     relative = os.path.relpath(file, config.path.parent)
     try:
         status = os.stat(file)
+        if not stat.S_ISREG(status.st_mode):  # a folder; a FIFO would block the build
+            raise OSError(f"{file} is not a regular file")
         media_type = _file_type(file)
     except OSError:
         where = f"{static}/ (the static folder) or beside the post"
@@ -217,6 +225,12 @@ def _find(
     if media_type is None and ref.kind == ATTACHMENT:
         report(f"cannot tell the type of {ref.written} from its bytes or its name; add type: ...")
         return None
+    if media_type is None and ref.type is None:
+        report(
+            f"cannot tell the type of {ref.written} from its bytes or its name, so the "
+            "feeds give none; name the file with its extension (.jpg, .png...) or add type:",
+            Severity.WARNING,
+        )
     given = ((ref.type, media_type, "type"), (ref.length, status.st_size, "length"))
     for said, found, what in given:
         if said is not None and found is not None and said != found:
@@ -243,18 +257,34 @@ def _remote(ref: MediaRef, url: str, report: Callable[..., None]) -> Media | Non
     return Media(url, ref.type, ref.length, ref.text)
 
 
+def _is_own(written: str) -> bool:
+    """A path (the site's own file), not another site's URL."""
+    return "://" not in written and not written.startswith("//")
+
+
+def beside_post(written: str, source: str, config: SiteConfig) -> str | None:
+    """Where the file `written` would be beside the post read from `source` (a page
+    bundle's), the first place `find_media` looks: for a relative path that stays in
+    the posts folder; else None. The build cache watches it (see `feeds.incremental`):
+    a file that appears there replaces the static folder's."""
+    path = unquote(urlsplit(written).path)
+    if not _is_own(written) or path.startswith("/"):
+        return None
+    beside = os.path.normpath(os.path.join(os.path.dirname(source), path))
+    return beside if _inside(beside, config.posts_dir) else None
+
+
 def _site_file(written: str, url: str, source: str, config: SiteConfig) -> str | None:
     """The site's file at `written`: beside the post when it is relative and there, else
     in the static folder at the URL's path below the site's; None when it would lie
     outside the static and posts folders."""
-    path = unquote(urlsplit(written).path)
-    if not path.startswith("/"):
-        beside = os.path.normpath(os.path.join(os.path.dirname(source), path))
-        if _inside(beside, config.posts_dir) and os.path.isfile(beside):
-            return beside
-    site_path = urlsplit(config.url).path
-    below = unquote(urlsplit(url).path)
-    below = below[len(site_path) :] if below.startswith(site_path) else below.lstrip("/")
+    beside = beside_post(written, source, config)
+    if beside is not None and os.path.isfile(beside):
+        return beside
+    site, parts = urlsplit(config.url), urlsplit(url)
+    if parts[:2] != site[:2] or not parts.path.startswith(site.path):
+        return None  # `../../x.mp3` above the site's path, or a post `link:` elsewhere
+    below = unquote(parts.path[len(site.path) :])
     in_static = os.path.normpath(os.path.join(config.static_dir, below))
     return in_static if _inside(in_static, config.static_dir) else None
 

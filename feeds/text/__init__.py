@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 # XML 1.0 allows tab, newline and carriage return, and excludes the other C0
 # controls, lone surrogates and the two non-characters U+FFFE/U+FFFF: lxml
@@ -89,3 +89,14 @@ def absolute_url(value: str, base_url: str, site_url: str | None) -> str:
     if value.startswith(urlsplit(site_url).path):
         return urljoin(site_url, value)
     return site_url + value.lstrip("/")
+
+
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
+"""What a URL holds as written: ASCII letters, digits, `-._` and these."""
+
+
+def as_uri(url: str) -> str:
+    """`url` as a URL (RFC 3986) rather than an IRI: its other characters (non-ASCII
+    letters, `"`, `<`, `|`...) percent-encoded from UTF-8, as Markdown encodes a body's
+    links; `%` escapes already written are kept."""
+    return quote(url, safe=_URI_SAFE)
