@@ -73,6 +73,7 @@ def build_command(options: argparse.Namespace) -> int:
             prune_stale=options.prune,
             use_cache=not options.no_cache,
             ping=options.ping,
+            strict_ids=options.strict_ids,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -258,8 +259,14 @@ def build_lines(
             )
         )
     if result.has_errors and result.report is None:
-        # --skip-invalid leaves out invalid posts; it cannot help when site.yaml is wrong
-        hint = "" if skip_invalid or result.out_dir is None else _SKIP_INVALID_HINT
+        from .ids import IdProblem
+
+        # --skip-invalid leaves out invalid posts; it cannot help when site.yaml is wrong,
+        # nor keep an id (see `ids`)
+        helps = result.out_dir is not None and not any(
+            isinstance(problem, IdProblem) for problem in result.problems
+        )
+        hint = _SKIP_INVALID_HINT if helps and not skip_invalid else ""
         lines.append(Line(f"feeds: nothing written; fix the errors above{hint}", True))
     return lines
 
@@ -462,6 +469,10 @@ _BUILD_FLAGS = (
     (("--prune",), "delete feeds of categories that no longer have published posts"),
     (("--no-cache",), "ignore the build cache: read and render everything, in one process"),
     (("--ping",), "tell the WebSub hub (websub_hub in site.yaml) which feeds changed"),
+    (
+        ("--strict-ids",),
+        "publish nothing if a post's entry id would change (a renamed file): see README",
+    ),
     (
         ("-q", "--quiet"),
         "print only errors, and each warning once: for cron (see README, Deploy)",

@@ -19,6 +19,7 @@ from .formats import (
     parse_formats,
 )
 from .model import ConfigNotFoundError, Person, Problem, Severity, display_path
+from .precompress import parse_precompress
 from .selection import FeedSpec, parse_feeds
 from .text import decode_utf8, fields, slugify, term_key, xml_safe
 from .text.fields import FieldError
@@ -60,6 +61,11 @@ class SiteConfig:
     author: Person | None = None
     timezone: str = "UTC"
     max_items: int = 20
+    max_bytes: int = 512_000
+    """Each feed file's size budget: past it, a feed's oldest entries carry their summary
+    only, then the oldest are left out (see `render.budget`). The default is FeedBurner's
+    limit ("larger than 512K"), the strictest a widely used feed service documents,
+    taken as 1000-byte kilobytes so that it holds either way it is read."""
     summary_only: bool = False
     excerpt_words: int = 55
     max_post_bytes: int = 1024 * 1024
@@ -104,6 +110,9 @@ class SiteConfig:
     """Feeds at the site's own paths (`atom: feed.xml`, `category_rss:
     categories/{slug}/index.xml`), by `formats.FEED_PATH_KEYS`; the others stay at
     feeds' default paths. Empty: every feed at its default path."""
+    precompress: tuple[str, ...] = ()
+    """Encodings (`gzip`, `br`) each output file also gets written in, beside it, for web
+    servers to send as they are (see `precompress`)."""
 
     # Cached: every post asks for these.
     @cached_property
@@ -524,6 +533,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "posts": _folder,
     "output": _folder,
     "max_items": fields.item_count,
+    "max_bytes": fields.byte_count,
     "summary_only": fields.flag,
     "excerpt_words": lambda key, value: fields.whole_number(key, value, minimum=1, maximum=10_000),
     "max_post_bytes": lambda key, value: fields.whole_number(
@@ -547,4 +557,5 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "site_variables": _site_variables,
     "static": _folder,
     "feeds": parse_feeds,
+    "precompress": parse_precompress,
 }

@@ -181,6 +181,9 @@ class Post(NamedTuple):
     banner: Media | None = None
     """A wide image for the top of the entry (JSON Feed's `banner_image`)."""
     attachments: tuple[Media, ...] = ()
+    id_given: bool = False
+    """Whether front matter's `id:` gave its id, rather than the slug and date (or the
+    `id_scheme`) making it: a post's id can then change only as the author writes."""
 
     @property
     def made_from(self) -> tuple[object, ...]:
@@ -220,6 +223,12 @@ class Stream(NamedTuple):
     """The formats it is written in; None: site.yaml's `formats`."""
     language: str | None = None
     """Its language; None: the site's."""
+    max_bytes: int | None = None
+    """Its files' size budget in bytes (see `render.budget`); None: site.yaml's `max_bytes`."""
+    min_items: int = 1
+    """The fewest entries the budget may cut its files to: the newest post always stays,
+    and with archives every post no archive page holds too, so that no post is left out
+    of every feed document (see `plan.streams._with_archives`)."""
 
     @property
     def is_archive(self) -> bool:
@@ -266,6 +275,8 @@ class Feed(NamedTuple):
     description: str
     site_url: str
     self_url: str
+    id: str
+    """The Atom feed's own `<id>` (see `ids.feed_id`)."""
     author: Person
     language: str | None
     updated: datetime

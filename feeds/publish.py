@@ -10,6 +10,9 @@
   killed run left behind without touching anything else in the folder.
 - An exclusive lock on a file in the output folder serialises overlapping runs;
   the kernel drops it when its process dies, so it can never go stale.
+- A file's companions (`atom.xml.gz`, see `precompress`), which a web server sends in
+  its place, never lag it and never outlive it: written just before it, removed just
+  before it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path, PurePosixPath
 
 from .formats import FEED_HEAD, is_our_feed, is_our_index, output_patterns, split_outputs
 from .model import PublishReport, display_path
+from .precompress import ENCODINGS, SUFFIXES, compressed, holds, read_head
 
 FILE_MODE = 0o644
 """Feeds are public: readable by the web server, whatever mkstemp's private default."""
@@ -76,19 +80,37 @@ def _busy(wait: float) -> str:
     return "another feeds run is writing here; try again later or pass --wait SECONDS"
 
 
-def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
-    """Bring each `relative path -> bytes` in `files` up to date below `out_dir`.
+def publish(
+    out_dir: Path, files: Mapping[str, bytes], precompress: Sequence[str] = ()
+) -> PublishReport:
+    """Bring each `relative path -> bytes` in `files` up to date below `out_dir`, with a
+    companion in each encoding `precompress` names (see `precompress`).
 
-    Touches nothing else in the folder.
-    """
+    Touches nothing else in the folder. Each file's companions are renamed into place
+    just before it, so a server never sends an encoding older than the file: a run
+    killed in between leaves a newer companion, and the next run the file to match.
+    A companion that decompresses to its file's bytes is left alone: compressed here,
+    it holds the very bytes compressing would give, and checking costs a
+    decompression where brotli's best level compresses about 1 MB a second.
+    The report names the files: one whose companion alone was replaced (deleted or
+    damaged by hand) is unchanged for its readers, and no hub hears of it."""
     targets = {relative: out_dir / _safe_relative(relative) for relative in sorted(files)}
-    changed = [r for r, target in targets.items() if not _has_bytes(target, files[r])]
+    replaced: list[tuple[Path, bytes]] = []
+    changed = []
+    for relative, target in targets.items():
+        data = files[relative]
+        for encoding in precompress:
+            path = companion(target, ENCODINGS[encoding])
+            if not _holds(path, data, encoding):
+                replaced.append((path, compressed(data, encoding)))
+        if not _has_bytes(target, data):
+            replaced.append((target, data))
+            changed.append(relative)
     staged: dict[Path, str] = {}
     current = out_dir
     try:
-        for relative in changed:
-            current = targets[relative]
-            staged[current] = _stage(current, files[relative])
+        for current, data in replaced:
+            staged[current] = _stage(current, data)
         for current, temporary in staged.items():
             os.replace(temporary, current)
     except BaseException as error:  # a signal too: leave no staged file behind
@@ -106,6 +128,11 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> PublishReport:
     return PublishReport(tuple(changed), unchanged)
 
 
+def companion(target: Path, suffix: str) -> Path:
+    """The companion of the file at `target` with this suffix (see `precompress`)."""
+    return target.with_name(target.name + suffix)
+
+
 def stale_outputs(
     out_dir: Path,
     produced: Collection[str],
@@ -113,6 +140,7 @@ def stale_outputs(
     *,
     prune_stale: bool,
     feed_globs: Sequence[str] = (),
+    precompress: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """Files of the output layout that this run no longer produces, such as the feeds
     of a category without posts; removed only with `prune_stale`, since a vanished feed
@@ -123,12 +151,34 @@ def stale_outputs(
     where its old generator wrote (and may still write) feeds and other files: so with
     them, a feed file is stale only if feeds wrote it (`formats.is_our_feed`), at a
     configured path or at a default one (a feed moved by feed_paths leaves its old file
-    there)."""
-    patterns = output_patterns(own_index_page(out_dir, index_page))
-    stale = find_stale(out_dir, produced, [*patterns, *feed_globs])
+    there).
+
+    Companions (see `precompress`) go with their file: a stale file's are kept and
+    pruned with it, and the report names only the file. Those of a produced file in an
+    encoding `precompress` does not name (it named it once, or a hand put it there) go
+    at once, though: the server would send it instead of the file, a feed stuck in
+    the past for every reader that accepts the encoding, while without it they get
+    the file itself. One whose file is gone is stale in its own name."""
+    patterns = [*output_patterns(own_index_page(out_dir, index_page)), *feed_globs]
+    stale = find_stale(out_dir, produced, patterns)
+    wanted = [ENCODINGS[encoding] for encoding in precompress]
+    found = find_stale(
+        out_dir,
+        {path + suffix for path in produced for suffix in wanted},
+        [pattern + suffix for pattern in patterns for suffix in SUFFIXES],
+    )
+    orphans: dict[str, tuple[str, str]] = {}  # companion -> its file, its encoding
+    unwanted = []
+    for path in found:
+        plain, suffix = path.rsplit(".", 1)
+        if plain in produced:
+            unwanted.append(path)
+        elif not os.path.lexists(out_dir / plain):
+            orphans[path] = (plain, _ENCODING_OF[f".{suffix}"])
+    prune(out_dir, unwanted)
+    stale = tuple(sorted([*stale, *orphans]))
     if feed_globs:
-        feeds, pages = split_outputs(stale)
-        stale = tuple(sorted([*pages, *(f for f in feeds if _written_by_us(out_dir, f))]))
+        stale = tuple(path for path in stale if _written_by_us(out_dir, path, orphans.get(path)))
     if prune_stale:
         prune(out_dir, stale)
     return stale
@@ -147,12 +197,19 @@ def find_stale(
     return tuple(sorted(found - set(produced)))
 
 
-def _written_by_us(out_dir: Path, relative: str) -> bool:
+def _written_by_us(out_dir: Path, relative: str, of: tuple[str, str] | None) -> bool:
+    """Whether feeds wrote the file at `relative`: a page, or a feed by its head. `of`:
+    the file and the encoding it is a companion of, read as that file."""
+    plain, encoding = of or (relative, None)
+    if split_outputs([plain])[1]:
+        return True
     try:
-        with (out_dir / relative).open("rb") as feed:
-            return is_our_feed(feed.read(FEED_HEAD), relative)
-    except OSError:
+        return is_our_feed(read_head(out_dir / relative, FEED_HEAD, encoding), plain)
+    except (OSError, ValueError):
         return False
+
+
+_ENCODING_OF = {suffix: encoding for encoding, suffix in ENCODINGS.items()}
 
 
 def is_foreign_page(target: Path) -> bool:
@@ -172,10 +229,12 @@ def own_index_page(out_dir: Path, index_page: str | None) -> str | None:
 
 
 def prune(out_dir: Path, stale: Iterable[str]) -> None:
-    """Remove stale feeds, and their folder once it is empty."""
+    """Remove stale feeds, each after its companions, and their folder once it is empty."""
     for relative in stale:
         target = out_dir / _safe_relative(relative)
         try:
+            for suffix in SUFFIXES:
+                companion(target, suffix).unlink(missing_ok=True)
             target.unlink(missing_ok=True)
             remove_leftovers(target.parent)
             if target.parent != out_dir and not any(target.parent.iterdir()):
@@ -216,6 +275,13 @@ def _has_bytes(target: Path, data: bytes) -> bool:
         if target.stat().st_size != len(data):
             return False
         return target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _holds(target: Path, data: bytes, encoding: str) -> bool:
+    try:
+        return holds(target.read_bytes(), data, encoding)
     except OSError:
         return False
 

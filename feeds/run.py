@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
@@ -70,6 +70,7 @@ def build(
     prune_stale: bool = False,
     use_cache: bool = True,
     ping: bool = False,
+    strict_ids: bool = False,
 ) -> BuildResult:
     """Read the site, render every feed and (unless `write` is False) publish them.
 
@@ -80,7 +81,12 @@ def build(
     Feeds this run no longer produces are reported in `stale` and removed only
     with `prune_stale`. `use_cache=False` ignores and writes no build cache (the
     reference cold build). With `ping`, the WebSub hub hears of every feed whose
-    bytes changed, and of those whose notification failed last time. Raises
+    bytes changed, and of those whose notification failed last time.
+
+    Before publishing, the feeds about to be rewritten are compared with the files they
+    replace, which hold what subscribers have: a post that would reappear under a new id
+    (see `ids.id_changes`) is a warning, and with `strict_ids` an error that publishes
+    nothing. Raises
     `ConfigNotFoundError` when there is no config file, `BusyError` when another
     run holds the output folder for longer than `wait` seconds, and
     `PublishError` when the output cannot be written.
@@ -112,22 +118,33 @@ def build(
         feeds, pages = split_outputs([*(o.path for o in site.outputs), *site.kept])
         result = BuildResult(site.problems, site.posts, feeds, None, pages, out_dir=out_dir)
         if not write or (site.has_errors and not skip_invalid):
-            if door is not None:
-                door.unpublished()
-                result = result._replace(problems=(*result.problems, *door.problems))
-            return result
+            return _unpublished(result, door)
         with output_lock(out_dir, wait):
-            done = _render_and_publish(site, config, out_dir, door, prune_stale)  # 4, 5
-        warnings = site.problems + tuple(_foreign_page(out_dir / o.path) for o in done.foreign)
+            done = _render_and_publish(site, config, out_dir, door, prune_stale, strict_ids)
+        if done.report is None:  # an entry's id would change, which strict_ids refuses
+            return _unpublished(result._replace(problems=site.problems + done.id_changes), door)
+        foreign = tuple(_foreign_page(out_dir / o.path) for o in done.foreign)
+        warnings = site.problems + done.problems + foreign
         if door is not None:
-            door.published(config, out_dir, done.rendered, done.outputs, warnings)
+            door.published(
+                config, out_dir, done.rendered, done.outputs, warnings, done.render_warnings
+            )
             warnings += tuple(door.problems)  # about the cache: not kept in it
+        warnings += done.id_changes  # about this change of the feeds: not kept either
         result = result._replace(
             problems=warnings, report=done.report, stale=done.stale, pruned=prune_stale
         )
         subscribed = {output.path for output in done.outputs if output.is_subscribed}
         changed = [path for path in done.report.written if path in subscribed]
         return _notified(result, config, door, changed, ping)  # 6 notify
+
+
+def _unpublished(result: BuildResult, door: Session | None) -> BuildResult:
+    """`result` of a run that publishes nothing, which the cache is told."""
+    if door is None:
+        return result
+    door.unpublished()
+    return result._replace(problems=(*result.problems, *door.problems))
 
 
 def _exposed(config: SiteConfig, out_dir: Path, *, cache_used: bool) -> tuple[Problem, ...]:
@@ -158,10 +175,17 @@ class _Published(NamedTuple):
     """The outputs published: all but `foreign`."""
     rendered: list[Output]
     """Those rendered, as not already current."""
-    report: PublishReport
+    report: PublishReport | None
+    """None: nothing was published, as an entry's id would change (`strict_ids`)."""
     stale: tuple[str, ...]
     foreign: list[Output]
     """Index pages not written, as a page of the site's own is there."""
+    problems: tuple[Problem, ...]
+    """What rendering found: feeds cut to fit their size budget."""
+    render_warnings: Mapping[str, tuple[Problem, ...]]
+    """Those of the files rendered by this run, by path, for the cache to keep."""
+    id_changes: tuple[Problem, ...]
+    """The posts whose entries' ids the new feeds change (see `_id_changes`)."""
 
 
 def _render_and_publish(
@@ -170,9 +194,11 @@ def _render_and_publish(
     out_dir: Path,
     door: Session | None,
     prune_stale: bool,
+    strict_ids: bool,
 ) -> _Published:
     """Render the outputs whose files do not hold their bytes already, publish them, and
-    find (and with `prune_stale` remove) the stale feeds; under the output lock."""
+    find (and with `prune_stale` remove) the stale feeds; under the output lock. With
+    `strict_ids`, nothing is published if an entry's id would change."""
     from .render import render_outputs
     from .source.post import read_body
 
@@ -180,12 +206,22 @@ def _render_and_publish(
     remove_all_leftovers(out_dir, produced)
     foreign = [o for o in site.outputs if o.kind == "index" and is_foreign_page(out_dir / o.path)]
     outputs = [output for output in site.outputs if output not in foreign]
-    current = {o.path for o in outputs if door is not None and door.is_current(out_dir, o)}
+    current = {o.path for o in outputs if door is not None and door.is_current(out_dir, o, config)}
     rendered = [output for output in outputs if output.path not in current]
     # A post is in several outputs (each format of each stream it is in): read it once.
     posts = {post.id: post for output in rendered for post in output.posts}
     bodies = {post_id: read_body(post, config) for post_id, post in posts.items()}
-    written = publish(out_dir, render_outputs(rendered, config, bodies))
+    made = render_outputs(rendered, config, bodies)
+    # What rendering gave, also for the files not rendered again, in an order that does
+    # not depend on which were: as a build without the cache gives it.
+    found = dict(made.problems)
+    if door is not None:
+        found |= {path: door.render_warnings(out_dir, path) for path in [*current, *site.kept]}
+    problems = tuple(problem for path in sorted(found) for problem in found[path])
+    id_changes = _id_changes(out_dir, rendered, made.files, config, strict=strict_ids)
+    if strict_ids and id_changes:
+        return _Published(outputs, rendered, None, (), foreign, problems, made.problems, id_changes)
+    written = publish(out_dir, made.files, config.precompress)
     unchanged = tuple(sorted((*written.unchanged, *current, *site.kept)))
     produced_here = {*produced} - {output.path for output in foreign}
     stale = stale_outputs(
@@ -194,8 +230,56 @@ def _render_and_publish(
         config.index_page,
         prune_stale=prune_stale,
         feed_globs=config.feed_globs,
+        precompress=config.precompress,
     )
-    return _Published(outputs, rendered, PublishReport(written.written, unchanged), stale, foreign)
+    report = PublishReport(written.written, unchanged)
+    return _Published(
+        outputs, rendered, report, stale, foreign, problems, made.problems, id_changes
+    )
+
+
+_HELD_FORMATS = {"atom": 0, "rss": 1, "json": 2}
+"""The formats whose file stands for what a stream's subscribers hold, by preference:
+Atom's dates keep their offset, and its content is the whole post."""
+
+
+def _id_changes(
+    out_dir: Path,
+    rendered: Sequence[Output],
+    files: Mapping[str, bytes],
+    config: SiteConfig,
+    *,
+    strict: bool,
+) -> tuple[Problem, ...]:
+    """The posts whose entries would appear under a new id, once each however many feeds
+    show them: every stream being rewritten has its feed file, in the first format of
+    `_HELD_FORMATS` that is there, compared with the bytes that replace it (see
+    `ids.id_changes`). A file that cannot be read as a feed holds nothing to compare."""
+    from .feedreader import FeedError, parse_feed, read_feed
+    from .ids import IdChange, id_changes
+    from .source.post import front_matter_fence
+
+    feeds = [
+        (_HELD_FORMATS[o.format.name], o.stream.directory, o)
+        for o in rendered
+        if o.stream is not None and o.format is not None and o.format.name in _HELD_FORMATS
+    ]
+    held: dict[str, Output] = {}
+    for _, directory, output in sorted(feeds, key=lambda feed: feed[0]):
+        if directory not in held and (out_dir / output.path).is_file():
+            held[directory] = output
+    changes: dict[tuple[str, str], IdChange] = {}
+    for output in held.values():
+        try:
+            entries = read_feed(out_dir / output.path)
+        except FeedError:
+            continue
+        for change in id_changes(entries, parse_feed(files[output.path]), output.posts):
+            changes.setdefault((change.old, change.new), change)
+    return tuple(
+        change.problem(toml=front_matter_fence(change.post, config) == "+++", strict=strict)
+        for change in changes.values()
+    )
 
 
 def _notified(

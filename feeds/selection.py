@@ -23,7 +23,16 @@ from .text import fields, term_key
 from .text.fields import FieldError
 
 FACETS = ("categories", "tags", "authors", "language")
-_SETTINGS = ("path", "title", "description", "not", "max_items", "summary_only", "formats")
+_SETTINGS = (
+    "path",
+    "title",
+    "description",
+    "not",
+    "max_items",
+    "max_bytes",
+    "summary_only",
+    "formats",
+)
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _FOLDER = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]*/)+")
 
@@ -46,6 +55,7 @@ class FeedSpec(NamedTuple):
     max_items: int | None = None
     summary_only: bool | None = None
     formats: tuple[str, ...] | None = None
+    max_bytes: int | None = None
 
     @property
     def language(self) -> str | None:
@@ -98,6 +108,7 @@ def _spec(key: str, name: str, settings: Any) -> FeedSpec:
         max_items=_optional(settings, "max_items", key, fields.item_count),
         summary_only=_optional(settings, "summary_only", key, fields.flag),
         formats=_optional(settings, "formats", key, parse_formats),
+        max_bytes=_optional(settings, "max_bytes", key, fields.byte_count),
     )
 
 

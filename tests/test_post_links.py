@@ -184,7 +184,9 @@ def test_a_moved_target_renders_its_linking_posts_again(site: Site) -> None:
     result = build(site.config, now=NOW)
     assert feed_files(site.output) == cold(site)
     assert "https://example.org/blog/posts/moved/" not in str(feed_files(site.output))
-    assert len(warnings(result)) == 2
+    # the two links to it, and its own new id (see test_id_guard.py)
+    assert len(warnings(result)) == 3
+    assert "id changes from tag:example.org,2024-05-01:moved to" in warnings(result)[2][2]
     # a slug set in the target's front matter moves it too
     site.post("gone", title="Other", date="2024-05-01T09:00:00+02:00", slug="now-here")
     site.post("b", title="B", date="2024-05-04T09:00:00+02:00", body='{{< ref "gone" >}}\n')

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -746,7 +747,8 @@ def test_cached_builds_equal_cold_builds(
     """The build cache may save work, never change a result: after any edits (also ones that
     keep a file's size and mtime), and as time passes and scheduled posts fall due, a build
     that uses the cache (twice: the second one replays) reports and writes exactly what a
-    cold build does.
+    cold build does in a copy of the output folder as that build found it (which holds
+    the feeds subscribers have, that the new ones are checked against).
     """
     with new_site() as site:
         for name, front in posts:
@@ -756,21 +758,24 @@ def test_cached_builds_equal_cold_builds(
             for edit in edits:
                 apply_edit(site, edit)
             now += timedelta(hours=hours)
-            warm_dir, cold_dir = site.root / "warm", site.root / f"cold-{step}"
-            outcomes = []
-            for out, use_cache in ((warm_dir, True), (warm_dir, True), (cold_dir, False)):
-                result = build(
-                    site.config,
-                    output_dir=out,
-                    now=now,
-                    skip_invalid=True,
-                    prune_stale=True,
-                    use_cache=use_cache,
-                )
-                messages = [p.format(relative_to=site.root) for p in result.problems]
-                outcomes.append((messages, result.feeds, result.posts, feed_files(out)))
-            assert outcomes[0] == outcomes[2], f"step {step}: cached build differs from cold"
-            assert outcomes[1] == outcomes[2], f"step {step}: replayed build differs from cold"
+            warm_dir = site.root / "warm"
+            for run in ("cached", "replayed"):
+                cold_dir = site.root / f"cold-{step}-{run}"
+                if warm_dir.exists():
+                    shutil.copytree(warm_dir, cold_dir)
+                outcomes = []
+                for out, use_cache in ((warm_dir, True), (cold_dir, False)):
+                    result = build(
+                        site.config,
+                        output_dir=out,
+                        now=now,
+                        skip_invalid=True,
+                        prune_stale=True,
+                        use_cache=use_cache,
+                    )
+                    messages = [p.format(relative_to=site.root) for p in result.problems]
+                    outcomes.append((messages, result.feeds, result.posts, feed_files(out)))
+                assert outcomes[0] == outcomes[1], f"step {step}: {run} build differs from cold"
 
 
 # Category lists and authors as editors write them: the same ones many times over, some

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from ..formats import split_outputs
 from ..model import BuildResult, PublishReport
+from ..precompress import suffixes
 from ..publish import (
     output_lock,
     remove_all_leftovers,
@@ -74,8 +75,9 @@ def replay(
     out_dir = output_dir.absolute() if output_dir is not None else Path(last.default_out_dir)
     if str(out_dir) != last.out_dir:
         return None
+    encodings = suffixes(last.precompress)
     for relative, fingerprint in last.feeds.items():
-        if not state.feed_is_current(out_dir / relative, fingerprint):
+        if not state.feed_is_current(out_dir / relative, fingerprint, encodings):
             return None
     warnings = problems_from_located_rows(last.warnings)
     feeds, site_pages = split_outputs(last.feeds)
@@ -87,6 +89,7 @@ def replay(
             last.index_page,
             prune_stale=prune_stale,
             feed_globs=last.feed_globs,
+            precompress=last.precompress,
         )
     report = PublishReport((), tuple(sorted(last.feeds)))
     return BuildResult(

@@ -3,7 +3,7 @@ the build cache's readings and plan (see `store`), loaded as they are asked for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from importlib import import_module
@@ -13,12 +13,13 @@ from ..config import SiteConfig
 from ..model import Problem, Severity
 from ..plan import SitePlan, plan_site
 from ..plan.outputs import Output, plan_outputs
+from ..precompress import suffixes
 from ..publish import os_reason
 from ..source.listing import Listing, PostFile, list_posts
 from ..source.post import Reading
 from ..source.reading import ReadResult, read_posts
 from .parallel import read_entries
-from .records import located_rows, reading_from_entry
+from .records import located_rows, problems_from_located_rows, reading_from_entry
 from .replan import media_seen, replan, save_plan
 from .replay import Probe
 from .state import LastRun
@@ -75,7 +76,9 @@ class Session:
         outputs = plan_outputs(replanned.streams, config)
         planned = {output.path for output in outputs}
         kept = {path: fp for path, fp in last.feeds.items() if path not in planned}
-        if not all(self.cache.state.feed_is_current(out_dir / p, fp) for p, fp in kept.items()):
+        encodings = suffixes(config.precompress)
+        state = self.cache.state
+        if not all(state.feed_is_current(out_dir / p, fp, encodings) for p, fp in kept.items()):
             return None
         self.cache.remember_plan(replanned.plan)
         self.media = replanned.media
@@ -88,8 +91,16 @@ class Session:
             kept,
         )
 
-    def is_current(self, out_dir: Path, output: Output) -> bool:
-        return self.cache.state.feed_is_current(out_dir / output.path, output.fingerprint)
+    def is_current(self, out_dir: Path, output: Output, config: SiteConfig) -> bool:
+        """Whether the output's file and its companions hold their fingerprint's bytes."""
+        return self.cache.state.feed_is_current(
+            out_dir / output.path, output.fingerprint, suffixes(config.precompress)
+        )
+
+    def render_warnings(self, out_dir: Path, path: str) -> tuple[Problem, ...]:
+        """What rendering the output at `path` gave when it was written, for one this run
+        finds current or keeps."""
+        return problems_from_located_rows(self.cache.state.feed_warnings(out_dir / path))
 
     def published(
         self,
@@ -98,11 +109,15 @@ class Session:
         written: Sequence[Output],
         outputs: Sequence[Output],
         warnings: Sequence[Problem],
+        render_warnings: Mapping[str, Sequence[Problem]],
     ) -> None:
-        """Remember what this run wrote, so that the next one can replay it."""
+        """Remember what this run wrote, with what rendering each output gave, so that
+        the next one can replay it."""
         state, plan = self.cache.state, self.site
+        encodings = suffixes(config.precompress)
         for output in written:
-            state.remember_feed(out_dir / output.path, output.fingerprint)
+            found = located_rows(render_warnings.get(output.path, ()))
+            state.remember_feed(out_dir / output.path, output.fingerprint, encodings, found)
         if plan is None or self.tree is None or plan.has_errors:
             return self.unpublished()
         glob = None if config.posts_glob is None else [*config.posts_glob]
@@ -120,6 +135,7 @@ class Session:
                 index_page=config.index_page,
                 feed_globs=config.feed_globs,
                 media=self.media,
+                precompress=list(config.precompress),
             )
         )
         self._save()

@@ -28,15 +28,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from ..model import Severity
+from ..precompress import ENCODINGS
 from ..source.listing import file_stamp
 
 if TYPE_CHECKING:
     from ..source.listing import Listing, PostFile
 
-CACHE_FORMAT = 10
+CACHE_FORMAT = 11
 CACHE_DIR = ".feeds-cache"
 STATE_FILE = "state.json"
-_LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil")
+_LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil", "brotli")
 CODE_FOLDER = Path(__file__).parents[1]
 """feeds' own package, whose modules' stat is part of the cache key."""
 _CODE_SUFFIXES = (".py", *EXTENSION_SUFFIXES)
@@ -67,6 +68,8 @@ class LastRun(NamedTuple):
     from site.yaml's folder: the stamp of each it read, None for each it found missing
     (see `replan.media_seen`). Its results depend on them, and no post's stat
     changes with them."""
+    precompress: list[str]
+    """site.yaml's `precompress`: the companions each feed has (see `precompress`)."""
 
     def falls_due(self, now: int) -> bool:
         """Whether a scheduled post has fallen due or a post expired by `now` (as
@@ -109,28 +112,53 @@ class RunState:
         self.folder = folder
         self.key = key
         self.last_run = last_run
-        self.feeds = feeds if feeds is not None else {}  # abs path -> [fp, size, mtime]
+        self.feeds = feeds if feeds is not None else {}
+        """By absolute path, each output file as written: [fingerprint, size, mtime,
+        the warnings rendering it gave (`located_rows`)], companions with none."""
         self.pending_pings = pending_pings or []  # feed URLs the hub has not heard of
         self.found = found
 
-    def feed_is_current(self, target: Path, fingerprint: str) -> bool:
-        """True when `target` holds exactly what this fingerprint would render."""
-        record = self.feeds.get(str(target))
-        if record is None or record[0] != fingerprint:
-            return False
-        try:
-            status = target.stat()
-        except OSError:
-            return False
-        return [status.st_size, status.st_mtime_ns] == record[1:]
+    def feed_is_current(
+        self, target: Path, fingerprint: str, companions: Sequence[str] = ()
+    ) -> bool:
+        """True when `target` holds exactly what this fingerprint would render, and so
+        does its companion with each suffix in `companions` (see `precompress`): a
+        companion missing or touched, and the file is written again."""
+        for path in (str(target), *(str(target) + suffix for suffix in companions)):
+            record = self.feeds.get(path)
+            if record is None or record[0] != fingerprint:
+                return False
+            try:
+                status = os.stat(path)
+            except OSError:
+                return False
+            if [status.st_size, status.st_mtime_ns] != record[1:3]:
+                return False
+        return True
 
-    def remember_feed(self, target: Path, fingerprint: str) -> None:
-        try:
-            status = target.stat()
-        except OSError:
-            self.feeds.pop(str(target), None)
-            return
-        self.feeds[str(target)] = [fingerprint, status.st_size, status.st_mtime_ns]
+    def feed_warnings(self, target: Path) -> Sequence[Sequence[Any]]:
+        """The warnings rendering `target` gave when it was written (see `remember_feed`)."""
+        record = self.feeds.get(str(target))
+        return record[3] if record is not None else []
+
+    def remember_feed(
+        self,
+        target: Path,
+        fingerprint: str,
+        companions: Sequence[str] = (),
+        warnings: Sequence[Sequence[Any]] = (),
+    ) -> None:
+        """Keep the stat of `target` and of its companions, as written for `fingerprint`,
+        and the `warnings` rendering it gave, which a run that finds it current gives
+        again, as rendering it anew would."""
+        for path in (str(target), *(str(target) + suffix for suffix in companions)):
+            try:
+                status = os.stat(path)
+            except OSError:
+                self.feeds.pop(path, None)
+            else:
+                rows = [list(row) for row in warnings] if path == str(target) else []
+                self.feeds[path] = [fingerprint, status.st_size, status.st_mtime_ns, rows]
 
     def encoded(self, header: dict[str, Any]) -> bytes:
         last = self.last_run
@@ -166,7 +194,7 @@ def load_state(config_path: Path) -> RunState:
         return empty
     try:
         feeds = data["feeds"]
-        if not all(isinstance(v, list) and len(v) == 3 for v in feeds.values()):
+        if not all(isinstance(v, list) and len(v) == 4 and _are_rows(v[3]) for v in feeds.values()):
             return empty
         last = data["last_run"]
         if last is not None and not _is_last_run(last):
@@ -193,6 +221,7 @@ _LAST_RUN_TYPES: dict[str, type | tuple[type, ...]] = {
     "index_page": (str, type(None)),
     "feed_globs": list,
     "media": dict,
+    "precompress": list,
 }
 _SEVERITIES = frozenset(severity.value for severity in Severity)
 
@@ -205,18 +234,25 @@ def _is_last_run(stored: object) -> bool:
         return False
     if not all(isinstance(stored[name], kind) for name, kind in _LAST_RUN_TYPES.items()):
         return False
-    rows_ok = all(
+    rows_ok = _are_rows(stored["warnings"])
+    globs_ok = stored["posts_glob"] is None or all(isinstance(g, str) for g in stored["posts_glob"])
+    globs_ok = globs_ok and all(isinstance(g, str) for g in stored["feed_globs"])
+    encodings_ok = all(isinstance(e, str) and e in ENCODINGS for e in stored["precompress"])
+    feeds_ok = all(isinstance(v, str) for v in stored["feeds"].values())
+    return rows_ok and globs_ok and encodings_ok and feeds_ok
+
+
+def _are_rows(rows: object) -> bool:
+    """Warnings as `located_rows` makes them, read back from JSON."""
+    return isinstance(rows, list) and all(
         isinstance(row, list)
         and len(row) == 4
         and isinstance(row[0], str)
         and isinstance(row[1], int | None)
         and isinstance(row[2], str)
         and row[3] in _SEVERITIES
-        for row in stored["warnings"]
+        for row in rows
     )
-    globs_ok = stored["posts_glob"] is None or all(isinstance(g, str) for g in stored["posts_glob"])
-    globs_ok = globs_ok and all(isinstance(g, str) for g in stored["feed_globs"])
-    return rows_ok and globs_ok and all(isinstance(v, str) for v in stored["feeds"].values())
 
 
 def cache_key(config_path: Path) -> str:

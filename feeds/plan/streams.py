@@ -131,6 +131,7 @@ def _declared_streams(visible: list[Post], config: SiteConfig) -> list[Stream]:
             summary_only=spec.summary_only,
             formats=spec.formats,
             language=spec.language,
+            max_bytes=spec.max_bytes,
         )
         streams += _with_archives(stream, config, spec.max_items)
     return streams
@@ -202,7 +203,11 @@ def _with_archives(
     stream: Stream, config: SiteConfig, max_items: int | None = None
 ) -> list[Stream]:
     """The subscription feed (newest `max_items`, else site.yaml's), then its archive
-    pages if enabled."""
+    pages if enabled.
+
+    With archives, the byte budget may leave out of a file only posts another page holds
+    (`Stream.min_items`): a page none of its posts, and the subscription feed those of
+    the newest page, which it links to; the posts since, on no page until it fills, stay."""
     size = max_items or config.max_items
     pages: list[Stream] = []
     if config.archives:
@@ -221,10 +226,14 @@ def _with_archives(
                         _page_directory(stream, number + 1) if number < full_pages else None
                     ),
                     current=stream.directory,
+                    min_items=size,
                 )
             )
     newest = pages[-1].directory if pages else None
-    subscription = stream._replace(posts=stream.posts[:size], prev_archive=newest)
+    unarchived = len(stream.posts) - len(pages) * size if config.archives else 0
+    subscription = stream._replace(
+        posts=stream.posts[:size], prev_archive=newest, min_items=max(1, unarchived)
+    )
     return [subscription, *pages]
 
 

@@ -84,7 +84,7 @@ def render_rss(feed: Feed) -> bytes:
 
 def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     generator = FeedGenerator()
-    generator.id(feed.self_url)
+    generator.id(feed.id)
     generator.title(feed.title)
     generator.subtitle(feed.description)
     generator.description(feed.description)

@@ -117,6 +117,14 @@ def read_body(post: Post, config: SiteConfig) -> str:
     )[0]
 
 
+def front_matter_fence(post: Post, config: SiteConfig) -> str | None:
+    """The fence of the post's front matter as its file has it now: `---` for YAML,
+    `+++` for TOML; None if the file cannot be read or has none."""
+    document, _, problem = _read_text(post.source, config)
+    parts = split_front_matter(document) if problem is None else None
+    return parts[2] if isinstance(parts, tuple) else None
+
+
 def _body(document: str, body_line: int) -> str:
     return "\n".join(document.split("\n")[body_line - 1 :])
 
@@ -220,6 +228,7 @@ def make_post(
             "source": source,
             "stamp": stamp,
             "id": post_id or f"tag:{config.id_authority},{date.written.isoformat()}:{slug}",
+            "id_given": read["id"] is not None,
             "link": link,
             "published": date.moment,
             "instant": instant(date.moment),

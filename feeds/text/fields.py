@@ -78,6 +78,18 @@ def item_count(key: str, value: Any) -> int:
     return whole_number(key, value, minimum=1, maximum=100_000)
 
 
+def byte_count(key: str, value: Any) -> int:
+    """A feed file's size budget (`max_bytes`), in bytes: a plain number, as a size read
+    in "KB" or "MB" could mean 1000 or 1024 of the unit below."""
+    try:
+        return whole_number(key, value, minimum=1024, maximum=1024**3)
+    except FieldError:
+        raise FieldError(
+            f"'{key}' must be a whole number of bytes from 1024 to {1024**3}, like "
+            f"{key.rpartition('.')[2]}: 1000000 for 1 MB; not {_show(value)}"
+        ) from None
+
+
 def is_null(value: Any) -> bool:
     """Whether `value` is YAML's null (see `NULL`)."""
     return isinstance(value, str) and value.strip() in NULL
