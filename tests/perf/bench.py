@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark `feeds build` against Hugo on the shared synthetic corpus, in one run.
 
-    python tests/perf/bench.py [--sizes 10000] [--reps 3] [--shared ../shared/bench]
+    python tests/perf/bench.py [--posts 10000] [--reps 3] [--shared ../shared/bench]
 
 feeds is timed as cron runs it: the `feeds` command of a venv (under --work)
 holding this checkout installed as README's "Compiled install" says (`--pure`: with
@@ -16,7 +16,9 @@ copied), then per repetition time, for feeds and for Hugo:
 - one-edit: the newest post's body edited, then the command again (for feeds,
   also which files it rewrote: only the feeds that contain that post).
 
-Prints medians, peak memory and the ratio feeds/Hugo, checks after every run
+Prints medians, peak memory (feeds': the proportional set size of all its processes,
+sampled every 50 ms, or its main process's maximum resident set where that is more;
+Hugo's: its maximum resident set) and the ratio feeds/Hugo, checks after every run
 that feeds' output is byte-identical to a cold build's, and writes a JSON
 report. Not part of the test run: it takes minutes and needs Hugo
 (`apt-get install hugo`; without it, feeds alone is timed).
@@ -34,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -82,6 +85,59 @@ def install_feeds(work: Path, *, compiled: bool) -> Path:
     return venv / "bin" / "feeds"
 
 
+class PeakPss:
+    """The peak proportional set size of this process's descendants while it runs, in MB:
+    a build's worker processes share pages with it after fork, which the proportional
+    size counts once, where summing their resident sizes would count them each time.
+    Sampled every 50 ms from /proc (Linux); 0 where /proc cannot tell."""
+
+    def __init__(self) -> None:
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakPss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_kb / 1024
+
+    def _sample(self) -> None:
+        me = os.getpid()
+        while not self._done.wait(0.05):
+            self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, _descendants(me))))
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = Path(entry.path, "stat").read_text()
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    found, stack = [], list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack += children.get(pid, [])
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
 def warm_page_cache(*folders: Path) -> None:
     """Read every file once. This VM drops its page cache within minutes, so the first
     tool timed after a pause paid for the disk: at 100,000 posts feeds read 600 MB from
@@ -104,7 +160,9 @@ def same_tree(left: Path, right: Path) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000", help="comma-separated post counts")
+    parser.add_argument(
+        "--posts", "--sizes", dest="sizes", default="10000", help="comma-separated post counts"
+    )
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "bench")
@@ -168,9 +226,12 @@ def run_size(size: int, args: argparse.Namespace, peers: ModuleType, hugo: Any) 
                 if scenario == "one-edit":
                     post.write_bytes(original + f"\n\nEdited in repetition {rep}.\n".encode())
                 tag = f"{scenario}-{rep}"
-                run = peers.timed(
-                    [*feeds_cmd, str(out)], str(logs), f"feeds-{tag}", str(logs), False
-                )
+                with PeakPss() as pss:
+                    run = peers.timed(
+                        [*feeds_cmd, str(out)], str(logs), f"feeds-{tag}", str(logs), False
+                    )
+                # A run shorter than a sample interval is one process: its own peak.
+                run["peak_pss_mb"] = max(pss.peak_mb, run["max_rss_mb"])
                 log_text = (logs / f"feeds-{tag}.log").read_text()
                 run["rewrote"] = sorted(
                     line.split(" ", 1)[1]
@@ -226,6 +287,7 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "max_s": max(walls),
         "cpu_s": statistics.median(r["user_s"] + r["sys_s"] for r in runs),
         "max_rss_mb": max(r["max_rss_mb"] for r in runs),
+        "peak_pss_mb": max(r.get("peak_pss_mb", 0) for r in runs),
         "ok": all(r.get("exit", r.get("rc")) == 0 for r in runs),
     }
     if "rewrote" in runs[0]:
@@ -238,8 +300,9 @@ def print_table(results: dict[str, Any]) -> None:
     kind = "compiled with mypyc" if results["compiled"] else "plain Python"
     print(f"\nfeeds {results['feeds']} ({kind}); hugo: {results['hugo'] or 'not run'}\n")
     print(
-        "| posts | scenario | feeds s | feeds CPU s | feeds MB | hugo s | hugo MB | feeds/hugo "
-        "| per run: median (range) | feeds files written | = cold build |"
+        "| posts | scenario | feeds s | feeds CPU s | feeds MB (PSS, all processes) "
+        "| hugo s | hugo MB | feeds/hugo | per run: median (range) | feeds files written "
+        "| = cold build |"
     )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
     for size, tools in results["sizes"].items():
@@ -258,7 +321,7 @@ def print_table(results: dict[str, Any]) -> None:
             hugo_mb = f"{theirs['max_rss_mb']:.0f}" if theirs else "—"
             print(
                 f"| {size} | {scenario} | {ours['wall_s']:.2f} ({ours['min_s']:.2f}–"
-                f"{ours['max_s']:.2f}) | {ours['cpu_s']:.2f} | {ours['max_rss_mb']:.0f} | "
+                f"{ours['max_s']:.2f}) | {ours['cpu_s']:.2f} | {ours['peak_pss_mb']:.0f} | "
                 f"{hugo_s} | {hugo_mb} | {ratio} | {per_run} | {len(ours['rewrote'])} | "
                 f"{'yes' if ours['identical_to_cold'] else 'NO'} |"
             )
