@@ -14,14 +14,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
-from .zola import DATED_NAME as ZOLA_DATED_NAME
-
 if TYPE_CHECKING:
     from ..config import SiteConfig
     from ..dates import WrittenDate
     from ..text.yamltext import Located
 
 _JEKYLL_DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+ZOLA_DATED_NAME = re.compile(
+    r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]+)?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))?"
+    r"(?:\s?[_-](?P<slug>.+)$)?"
+)
+"""Zola's `RFC3339_DATE`: a date, or an RFC 3339 date-time, opening a page's file (or
+bundle folder) name gives the page its date whatever follows; the slug is what
+follows an optional white space and a `_` or `-`, else the whole name. Groups: year,
+month, day, slug (for `Convention.file_name_date`)."""
 _DATED_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?:/|$)")
 
 
@@ -66,7 +74,7 @@ class Convention:
 
     def file_name_date(self, stem: str) -> tuple[date, str] | None:
         """The date and the rest of a dated file name such as `2024-5-1-hello`; under
-        Zola, its `zola.DATED_NAME` (`2024-05-01`, a time, then `-hello`, all but the date
+        Zola, its `ZOLA_DATED_NAME` (`2024-05-01`, a time, then `-hello`, all but the date
         optional: the rest is then "")."""
         match = (ZOLA_DATED_NAME if self.name == "zola" else _JEKYLL_DATED_NAME).match(stem)
         if match is None:

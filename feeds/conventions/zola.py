@@ -10,7 +10,7 @@ tests/test_links_zola.py). The rules:
   added), else the folders between `content` and the file as they are named (not
   slugified; transparent and nested sections alike), then the page's slug, then `/`.
 - The slug is front matter's `slug:`, else the file name after a leading date
-  (`DATED_NAME`), else the whole file name; an `index.md` is named by its folder,
+  (`base.ZOLA_DATED_NAME`), else the whole file name; an `index.md` is named by its folder,
   which then is not a section folder. The slug is made by `[slugify] paths` (`on`,
   the default: the `slug` crate, lower-case ASCII, its values in the tests run with
   the crate itself; `safe`: only `<>:"/\\|?*` and trailing spaces and dots removed,
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..text.fields import FieldError
+from .base import ZOLA_DATED_NAME
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
@@ -48,16 +49,6 @@ _URL_SAFE = "/:!$%&'()*+,;=@[]^|~"
 and but `?` and `#`, which in a file name (`C#.md` under `slugify.paths = "off"`) are
 part of the page's path, not a query or fragment: the link reaches the page."""
 
-DATED_NAME = re.compile(
-    r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]+)?"
-    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))?"
-    r"(?:\s?[_-](?P<slug>.+)$)?"
-)
-"""Zola's `RFC3339_DATE`: a date, or an RFC 3339 date-time, opening a page's file (or
-bundle folder) name gives the page its date whatever follows; the slug is what
-follows an optional white space and a `_` or `-`, else the whole name. Groups: year,
-month, day, slug (for `Convention.file_name_date`)."""
 
 # What `deunicode` gives the characters of U+00A0-U+036F, U+1E00-U+1EFF and
 # U+2000-U+206F where that differs, once slugified, from their accents dropped
@@ -231,7 +222,7 @@ def page_path(config: SiteConfig, post: PostFacts, strategy: str = "on") -> str:
     if components and name.split(".")[0] == "index":
         components.pop()  # an asset folder: the page, not a section
     for_slug = source.parent.name if name == "index" else name
-    dated = DATED_NAME.match(for_slug)
+    dated = ZOLA_DATED_NAME.match(for_slug)
     written = _given(post, "slug")
     if written is None:
         written = dated["slug"] if dated is not None and dated["slug"] else for_slug

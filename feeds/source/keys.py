@@ -18,16 +18,26 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, tzinfo
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..dates import DateError, WrittenDate, parse_date
-from ..model import Category, Person, Problem, Severity
+from ..model import Category, MediaRef, Person, Problem, Severity
 from ..text import fields, slugify, term_key, term_slug
 from ..text.fields import FieldError
 from ..text.yamltext import Located
-from .media import MEDIA_KEYS, read_refs
+from .media import (
+    ATTACHMENT_KEYS,
+    BANNER,
+    BANNER_KEYS,
+    IMAGE,
+    IMAGE_KEYS,
+    MEDIA_KEYS,
+    attachment_refs,
+    image_ref,
+)
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
@@ -393,6 +403,24 @@ def _draft(post: PostKeys, given: list[str]) -> bool:
     return bool(draft) or ("published" in given and post.parsed("published", fields.flag) is False)
 
 
+def _media(post: PostKeys, given: list[str]) -> tuple[MediaRef, ...]:
+    """The files the front matter names: its image (the first of `IMAGE_KEYS` given,
+    with `image_alt`), its banner, and its attachments, in that order."""
+    refs: list[MediaRef] = []
+    for kind, keys in ((IMAGE, IMAGE_KEYS), (BANNER, BANNER_KEYS)):
+        key = next((name for name in keys if name in given), None)
+        if key is None:
+            continue
+        ref = post.parsed(key, partial(image_ref, line=post.line(key), kind=kind))
+        if ref is not None and kind == IMAGE and "image_alt" in given:
+            ref = ref._replace(text=post.parsed("image_alt", fields.text))
+        refs += [ref] if ref is not None else []
+    for key in ATTACHMENT_KEYS:
+        if key in given:
+            refs += post.parsed(key, partial(attachment_refs, line=post.line(key))) or ()
+    return tuple(refs)
+
+
 KEYS = (
     Key("title", ("title",), _title, ASK),
     Key("updated", ("updated", "lastmod", "last_modified_at", "extra.updated"), read_date),
@@ -412,7 +440,7 @@ KEYS = (
     Key("link", ("link",), _link, ASK),
     Key("language", ("language", "lang"), first(fields.language)),
     Key("draft", ("draft", "published"), _draft, False),
-    Key("media", MEDIA_KEYS, read_refs, ()),
+    Key("media", MEDIA_KEYS, _media, ()),
 )
 """Every field read from front matter but the date (see `_published`), in the order
 they are read."""

@@ -19,10 +19,10 @@ mislabel one whose type or length is wrong. So:
   image whose file is missing or whose type cannot be told is published by its URL
   alone, with a warning.
 
-Reading front matter (`read_refs`, a row of `keys.KEYS`) is pure, and the build
-cache keeps its result with the post; `find_media` looks for the files on every
-build that reads posts, so a file added, replaced or removed is seen even when its
-post is unchanged. Every problem names the key's line.
+Reading front matter (`image_ref`, `attachment_refs`, for a row of `keys.KEYS`) is
+pure, and the build cache keeps its result with the post; `find_media` looks for the
+files on every build that reads posts, so a file added, replaced or removed is seen
+even when its post is unchanged. Every problem names the key's line.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -44,7 +43,6 @@ from .listing import file_stamp
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
-    from .keys import PostKeys
 
 IMAGE = "image"
 BANNER = "banner"
@@ -70,24 +68,6 @@ _SNIFFED_BYTES = 8192
 _BY_NAME = mimetypes.MimeTypes(filenames=())
 """Python's own table of file name extensions, without the machine's mime.types, so
 that the same site gives the same feeds on every machine."""
-
-
-def read_refs(post: PostKeys, given: list[str]) -> tuple[MediaRef, ...]:
-    """The files the front matter names: its image (the first of `IMAGE_KEYS` given,
-    with `image_alt`), its banner, and its attachments, in that order."""
-    refs: list[MediaRef] = []
-    for kind, keys in ((IMAGE, IMAGE_KEYS), (BANNER, BANNER_KEYS)):
-        key = next((name for name in keys if name in given), None)
-        if key is None:
-            continue
-        ref = post.parsed(key, partial(image_ref, line=post.line(key), kind=kind))
-        if ref is not None and kind == IMAGE and "image_alt" in given:
-            ref = ref._replace(text=post.parsed("image_alt", fields.text))
-        refs += [ref] if ref is not None else []
-    for key in ATTACHMENT_KEYS:
-        if key in given:
-            refs += post.parsed(key, partial(attachment_refs, line=post.line(key))) or ()
-    return tuple(refs)
 
 
 def image_ref(key: str, value: Any, *, line: int, kind: str = IMAGE) -> MediaRef | None:
