@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -29,7 +30,7 @@ from feeds.incremental.store import PostsTree
 from feeds.model import Person
 from feeds.source import listing as listing_module
 from feeds.source import reading as reading_module
-from feeds.source.listing import Listing, PostFile, list_posts
+from feeds.source.listing import NO_STAMP, Listing, PostFile, list_posts
 from feeds.source.post import read_post
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
@@ -124,16 +125,36 @@ def parallel_reader(meanwhile=lambda: None):
     return read
 
 
+class _RecordedEntry:
+    """A folder's entry whose `stat` is recorded."""
+
+    def __init__(self, entry: os.DirEntry[str], stats: list[str]) -> None:
+        self.entry, self.stats = entry, stats
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.entry, name)
+
+    def stat(self, **options: bool) -> os.stat_result:
+        self.stats.append(self.entry.path)
+        return self.entry.stat(**options)
+
+
 def record_listing_stats(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paths the listing stats from now on."""
+    """The paths the listing stats from now on: by path, or as a folder's entries."""
     stats: list[str] = []
-    stamp_of = listing_module.stamp_of
+    stamp_of, scandir = listing_module.stamp_of, os.scandir
 
     def recorded(path: str) -> object:
         stats.append(path)
         return stamp_of(path)
 
+    @contextlib.contextmanager
+    def recorded_scandir(path: str) -> Iterator[Iterator[_RecordedEntry]]:
+        with scandir(path) as entries:
+            yield (_RecordedEntry(entry, stats) for entry in entries)
+
     monkeypatch.setattr(listing_module, "stamp_of", recorded)
+    monkeypatch.setattr(listing_module.os, "scandir", recorded_scandir)
     return stats
 
 
@@ -692,16 +713,18 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Site) -> None:
 
 def test_inode_numbers_beyond_signed_64_bits_are_digested(tmp_path: Path) -> None:
     """Some network file systems give inode numbers from 2**63 on, which do not fit the
-    array the stamps are packed into: the run must still tell such trees apart."""
+    signed 64-bit integers the stamps are packed as: the run must still tell such trees
+    apart, and give the stamps back as they were."""
     huge = 2**64 - 1
 
     def tree(inode: int) -> PostsTree:
-        post_file = PostFile("a.md", str(tmp_path / "a.md"), (10, 1, inode, 1))
-        return PostsTree(Listing((post_file,), ()))
+        unstamped = Listing(str(tmp_path), ["a.md"], NO_STAMP, ())
+        return PostsTree(unstamped.with_stamps([(10, 1, inode, 1)]))
 
     assert tree(huge).digest != tree(huge - 1).digest
     assert tree(huge).digest == tree(huge).digest
     assert tree(huge).shard_digests != tree(huge - 1).shard_digests
+    assert tree(huge).listing.stamp(0) == (10, 1, huge, 1)
 
 
 def test_posts_share_their_listings_path_and_stamp(site: Site) -> None:

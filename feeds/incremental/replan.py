@@ -172,16 +172,17 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
 
 def _changed_files(cache: BuildCache, tree: PostsTree, plan: SavedPlan) -> list[PostFile] | None:
     """The post files changed since the plan was made, if all were there before."""
-    shards = tree.shards
+    shards, listing = tree.shards, tree.listing
     differing = [n for n, digest in enumerate(tree.shard_digests) if digest != plan.shard_trees[n]]
     if POSTS_SHARDS in differing or len(differing) > MAX_CHANGED_SHARDS:
         return None  # the listing's own problems changed, or much did
     changed: list[PostFile] = []
     for number in differing:
         readings = cache.shard(number)
-        if {post_file.relative for post_file in shards[number]} != readings.keys():
+        files = [listing.post_file(index) for index in shards[number]]
+        if {post_file.relative for post_file in files} != readings.keys():
             return None  # a file added, removed or renamed (or a damaged cache file)
-        for post_file in shards[number]:
+        for post_file in files:
             if post_file.stamp is None:
                 return None
             if post_file.stamp != readings[post_file.relative][0] or cache.is_racy(
@@ -235,12 +236,11 @@ def _with_links(post: Post, plan: SavedPlan) -> Post | None:
 
 def _streams(plan: SavedPlan, listing: Listing, fresh: dict[str, Post]) -> list[Stream]:
     """The saved subscription streams, their posts rebuilt from the plan's readings."""
-    stamps = {post_file.path: post_file.stamp for post_file in listing.files}
     posts = dict(fresh)
 
     def post_of(source: str) -> Post:
         if source not in posts:
-            stamp = stamps[source]
+            stamp = listing.stamp(listing.index(source))
             if stamp is None:
                 raise ValueError("a post file that cannot be stat'ed")
             posts[source] = post_from_record(plan.records[source], source, stamp)

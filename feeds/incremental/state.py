@@ -19,11 +19,9 @@ import hashlib
 import json
 import os
 import stat
-from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib.machinery import EXTENSION_SUFFIXES
 from importlib.util import find_spec
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
@@ -32,7 +30,7 @@ from ..precompress import ENCODINGS
 from ..source.listing import file_stamp
 
 if TYPE_CHECKING:
-    from ..source.listing import Listing, PostFile
+    from ..source.listing import Listing
 
 CACHE_FORMAT = 11
 CACHE_DIR = ".feeds-cache"
@@ -295,24 +293,17 @@ def is_ours(data: object, key: str) -> TypeGuard[dict[str, Any]]:
 
 def tree_digest(listing: Listing) -> str:
     """Changes whenever a post file is added, removed, renamed or touched."""
-    digest = files_digest(listing.files)
+    digest = files_digest(listing.names, listing.stamps)
     digest.update(problems_digest(listing).digest())
     return digest.hexdigest()
 
 
-def files_digest(files: Sequence[PostFile]) -> Any:
-    digest = hashlib.sha256(utf8("\0".join([post_file.relative for post_file in files])))
-    # The stamps as one array of integers, not formatted as text: every cron run
-    # digests the whole tree. Filled from a list, which `array` copies at once.
-    unstated = (-1, -1, -1, -1)  # no file has a negative size
-    stamps = list(chain.from_iterable([post_file.stamp or unstated for post_file in files]))
-    packed = array("q")
-    try:
-        packed.fromlist(stamps)
-    except OverflowError:  # an inode number from 2**63 on, as some network file systems give
-        digest.update(repr([post_file.stamp for post_file in files]).encode())
-    else:
-        digest.update(packed)
+def files_digest(names: Iterable[str], stamps: bytes) -> Any:
+    """The digest of post files: their relative paths, in order, and their stamps as
+    `Listing.stamps` packs them (every cron run digests the whole tree: the integers as
+    they are held, not formatted as text)."""
+    digest = hashlib.sha256(utf8("\0".join(names)))
+    digest.update(stamps)
     return digest
 
 

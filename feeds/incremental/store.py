@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from ..model import Stamp
 from ..publish import remove_leftovers
-from ..source.listing import Listing, PostFile
+from ..source.listing import Listing
 from .parallel import reap, run_forked
 from .pickles import load_pickle, save_pickle, write_cache_file
 from .state import (
@@ -201,19 +201,25 @@ class PostsTree:
         self.digest = digest if digest is not None else tree_digest(listing)
 
     @cached_property
-    def shards(self) -> list[list[PostFile]]:
-        """The post files whose readings each file of readings holds."""
-        shards: list[list[PostFile]] = [[] for _ in range(POSTS_SHARDS)]
-        for post_file in self.listing.files:
-            shards[shard_of(post_file.relative)].append(post_file)
+    def shards(self) -> list[list[int]]:
+        """Where in the listing the post files are whose readings each file of readings
+        holds, in the listing's order."""
+        shards: list[list[int]] = [[] for _ in range(POSTS_SHARDS)]
+        for index, name in enumerate(self.listing.names):
+            shards[shard_of(name)].append(index)
         return shards
 
     @cached_property
     def shard_digests(self) -> list[str]:
-        """`tree_digest` per file of readings, then one of the listing's problems: those
+        """`files_digest` per file of readings, then one of the listing's problems: those
         that differ from the last run's tell where the changes are."""
-        digests = [files_digest(files).hexdigest() for files in self.shards]
-        return [*digests, problems_digest(self.listing).hexdigest()]
+        listing = self.listing
+        name = listing.names.__getitem__
+        digests = [
+            files_digest(map(name, members), listing.stamps_of(members)).hexdigest()
+            for members in self.shards
+        ]
+        return [*digests, problems_digest(listing).hexdigest()]
 
 
 def save_readings_meanwhile(cache: BuildCache) -> None:

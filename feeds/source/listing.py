@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import struct
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
-from operator import itemgetter, methodcaller
+from functools import cached_property, partial
+from operator import methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -27,6 +29,16 @@ STAT_WHILE_READING_MAX = 30_000
 stamps made while reading would lie scattered among the reading's short-lived
 objects, and a large site's peak memory grows with the fragments."""
 
+_STAMP = struct.Struct("4q")
+"""A stamp (see `file_stamp`) packed, as `Listing.stamps` holds it: 32 bytes."""
+NO_STAMP = _STAMP.pack(-1, -1, -1, -1)
+"""A file not stat'ed, packed: no file has a negative size."""
+_ROWS = struct.Struct(f"{_STAMP.size}s")
+"""A packed stamp as one bytes object."""
+_INODES = 2**64
+"""Inode numbers are unsigned 64-bit: those from 2**63 on, as some network file systems
+give, are packed as their negative counterparts (`_packed`)."""
+
 
 def file_stamp(status: os.stat_result) -> Stamp:
     """Size, mtime, inode and ctime: together they change whenever the file's bytes do
@@ -36,8 +48,7 @@ def file_stamp(status: os.stat_result) -> Stamp:
 
 class PostFile(NamedTuple):
     """A post file found below the posts folder; `stamp` is None if it was not (or could
-    not be) stat'ed. The stamp rather than the whole stat result: every run, even one
-    that finds nothing changed, keeps one per post."""
+    not be) stat'ed."""
 
     relative: str
     path: str
@@ -46,23 +57,76 @@ class PostFile(NamedTuple):
 
 _post_file = partial(tuple.__new__, PostFile)
 """`PostFile(...)` from a tuple of its fields, without the named tuple's Python-level
-__new__: every run makes one per post."""
+__new__: a run that reads every post makes one per post."""
 
 
-class Listing(NamedTuple):
-    """The post files of a site, in an order that does not depend on the file system."""
+class Listing:
+    """The post files of a site, in an order that does not depend on the file system.
 
-    files: tuple[PostFile, ...]
-    problems: tuple[Problem, ...]
+    Every run, even one that finds nothing changed, holds one per post, so they are
+    kept packed: `names`, each file's path relative to `folder`, sorted; `stamps`,
+    their stamps in the same order, each packed in 32 bytes of one bytes object,
+    not a tuple of boxed integers per file. `PostFile`s are made only for the files a
+    run reads or compares with the cache (`post_file`, `files`)."""
+
+    def __init__(
+        self, folder: str, names: list[str], stamps: bytes, problems: tuple[Problem, ...]
+    ) -> None:
+        self.folder = folder
+        self.names = names
+        self.stamps = stamps
+        self.problems = problems
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def stamp(self, index: int) -> Stamp | None:
+        """The stamp of the file at `index`, None if it was not stat'ed."""
+        size, mtime, inode, ctime = _STAMP.unpack_from(self.stamps, index * _STAMP.size)
+        return None if size < 0 else (size, mtime, inode % _INODES, ctime)
+
+    def path(self, index: int) -> str:
+        """The path of the file at `index`, as the walk found it."""
+        return os.path.join(self.folder, self.names[index])
+
+    def post_file(self, index: int) -> PostFile:
+        return _post_file((self.names[index], self.path(index), self.stamp(index)))
+
+    @cached_property
+    def files(self) -> tuple[PostFile, ...]:
+        """Every file, made once: a run that reads the posts shares these objects
+        (paths, stamps) with the posts it reads."""
+        return tuple(map(self.post_file, range(len(self.names))))
+
+    def index(self, path: str) -> int:
+        """Where the file at `path` (as `path` gives it) is listed; ValueError if it is
+        not."""
+        prefix = os.path.join(self.folder, "")
+        relative = path[len(prefix) :]
+        at = bisect_left(self.names, relative)
+        if not path.startswith(prefix) or at == len(self.names) or self.names[at] != relative:
+            raise ValueError(f"{path} is not listed")
+        return at
+
+    def stamps_of(self, indices: Iterable[int]) -> bytes:
+        """The packed stamps of the files at `indices`, in that order."""
+        size, stamps = _STAMP.size, self.stamps
+        return b"".join([stamps[index * size : (index + 1) * size] for index in indices])
 
     def with_stamps(self, stamps: Iterable[Stamp | None]) -> Listing:
         """This listing with `stamps`, in order, for the files it has none for."""
         given = iter(stamps)
-        files = [
-            f if f.stamp is not None else _post_file((f.relative, f.path, next(given)))
-            for f in self.files
-        ]
-        return Listing(tuple(files), self.problems)
+        rows = _ROWS.iter_unpack(self.stamps)
+        found = [_packed(next(given)) if row == NO_STAMP else row for (row,) in rows]
+        return Listing(self.folder, self.names, b"".join(found), self.problems)
+
+
+def _packed(stamp: Stamp | None) -> bytes:
+    """A file's stamp as `Listing.stamps` holds it."""
+    if stamp is None:
+        return NO_STAMP
+    size, mtime, inode, ctime = stamp
+    return _STAMP.pack(size, mtime, inode - _INODES if inode >= _INODES // 2 else inode, ctime)
 
 
 def list_posts(config: SiteConfig, *, stamped: bool = True) -> Listing:
@@ -102,14 +166,15 @@ def list_post_files(
             "the posts folder does not exist; create it or set 'posts:' in "
             f"{config_name} to the folder that holds your posts",
         )
-        return Listing((), (problem,))
+        return Listing(str(folder), [], b"", (problem,))
     walk = _Walk(os.path.realpath(folder) + os.sep, _post_matcher(posts_glob), stamped)
     walk.folder(str(folder), "")
-    walk.found.sort(key=itemgetter(0))  # by `relative`
     walk.problems.sort(key=lambda problem: str(problem.path))
-    listing = Listing(tuple(walk.found), tuple(walk.problems))
-    if not stamped and len(listing.files) > STAT_WHILE_READING_MAX:
-        listing = listing.with_stamps(stamp_of(post_file.path) for post_file in listing.files)
+    listing = walk.listing(str(folder))
+    if not stamped and len(listing) > STAT_WHILE_READING_MAX:
+        listing = listing.with_stamps(
+            stamp_of(path) for path in map(listing.path, range(len(listing)))
+        )
     return listing
 
 
@@ -128,27 +193,48 @@ def _post_matcher(posts_glob: Sequence[str] | None) -> Callable[[str], object]:
 
 
 class _Walk:
-    """One listing of the posts folder: what it found, and its problems."""
+    """One listing of the posts folder: what it found, in the order found, with each
+    file's stamp packed, and its problems."""
 
     def __init__(self, root: str, is_post: Callable[[str], object], stamped: bool) -> None:
         self.root = root
         self.is_post = is_post
+        self.stamped = stamped
         self.stamp = stamp_of if stamped else _no_stamp
-        self.found: list[PostFile] = []
+        self.names: list[str] = []
+        self.stamps: list[bytes] = []
         self.problems: list[Problem] = []
 
     def folder(self, folder: str, prefix: str) -> None:
         # Entry by entry, not as a list: a large folder's entries held at once leave
         # fragmented memory behind them. The common case, a post file, is handled in
-        # the loop, without a call of its own: every cron run lists every post.
-        is_post, stamp, found = self.is_post, self.stamp, self.found
+        # the loop, without a call of its own: every cron run lists every post. Its
+        # stat is the entry's (for a regular file, the one `lstat` that `stat` would
+        # make), packed at once.
+        is_post, stamped, pack = self.is_post, self.stamped, _STAMP.pack
+        names, stamps = self.names.append, self.stamps.append
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.name[0] != "_" and entry.is_file(follow_symlinks=False):
-                        if is_post(relative := prefix + entry.name):
-                            path = entry.path
-                            found.append(_post_file((relative, path, stamp(path))))
+                        if not is_post(relative := prefix + entry.name):
+                            continue
+                        if not stamped:
+                            self.file(relative, entry.path)
+                            continue
+                        try:
+                            status = entry.stat()
+                            stamp = pack(
+                                status.st_size,
+                                status.st_mtime_ns,
+                                status.st_ino,
+                                status.st_ctime_ns,
+                            )
+                        except (OSError, struct.error):  # gone, or an inode from 2**63 on
+                            self.file(relative, entry.path)
+                        else:
+                            names(relative)
+                            stamps(stamp)
                     else:
                         self.entry(entry, prefix)
         except OSError as error:
@@ -183,7 +269,19 @@ class _Walk:
             self.folder(entry.path, f"{prefix}{name}/")
 
     def file(self, relative: str, path: str) -> None:
-        self.found.append(_post_file((relative, path, self.stamp(path))))
+        self.names.append(relative)
+        self.stamps.append(_packed(self.stamp(path)))
+
+    def listing(self, folder: str) -> Listing:
+        """What it found, sorted by name."""
+        names, stamps = self.names, self.stamps
+        order = sorted(range(len(names)), key=names.__getitem__)
+        return Listing(
+            folder,
+            list(map(names.__getitem__, order)),
+            b"".join(map(stamps.__getitem__, order)),
+            tuple(self.problems),
+        )
 
 
 def stamp_of(path: str) -> Stamp | None:
