@@ -229,7 +229,8 @@ def own_index_page(out_dir: Path, index_page: str | None) -> str | None:
 
 
 def prune(out_dir: Path, stale: Iterable[str]) -> None:
-    """Remove stale feeds, each after its companions, and their folder once it is empty."""
+    """Remove stale feeds, each after its companions, and their folders once they are
+    empty (an archive page's `archive/<n>/`, then `archive/`, then the category's)."""
     for relative in stale:
         target = out_dir / _safe_relative(relative)
         try:
@@ -237,8 +238,12 @@ def prune(out_dir: Path, stale: Iterable[str]) -> None:
                 companion(target, suffix).unlink(missing_ok=True)
             target.unlink(missing_ok=True)
             remove_leftovers(target.parent)
-            if target.parent != out_dir and not any(target.parent.iterdir()):
-                target.parent.rmdir()
+            folder = target.parent  # and each folder above it left empty, below out_dir
+            while folder != out_dir and folder.is_relative_to(out_dir):
+                if any(folder.iterdir()):
+                    break
+                folder.rmdir()
+                folder = folder.parent
         except OSError as error:
             raise PublishError(
                 f"{display_path(target)}: cannot remove ({os_reason(error)})"

@@ -266,6 +266,20 @@ def test_feeds_of_emptied_categories_are_kept_and_reported_until_pruned(site: Si
     assert sorted(feed_files(site.output)) == feed_paths("", "categories/news/")
 
 
+def test_prune_leaves_no_empty_folder_of_a_stale_feeds_archive(site: Site) -> None:
+    site.write_config(BASIC_CONFIG + "archives: true\nmax_items: 1\n")
+    site.post("a", categories="[news]")
+    site.post("b", categories="[gone]", date="2024-05-02")
+    gone = site.post("c", categories="[gone]", date="2024-05-03")
+    assert run(site).returncode == 0
+    assert (site.output / "categories/gone/archive/1/atom.xml").exists()
+    gone.unlink()
+    site.post("b", categories="[news]", date="2024-05-02")
+    assert run(site, "--prune").returncode == 0
+    assert not (site.output / "categories/gone").exists()
+    assert (site.output / "categories/news/archive/1/atom.xml").exists()
+
+
 # --- hostile input ----------------------------------------------------------------------
 
 
