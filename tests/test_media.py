@@ -187,6 +187,34 @@ def test_every_image_key_reaches_every_format(
     assert "warning" not in published.output
 
 
+@pytest.mark.parametrize(
+    ("config", "front"),
+    [
+        ("conventions: jekyll\n", "image: img/x.png\n"),  # jekyll-feed: .../blog/img/x.png
+        ("conventions: jekyll\n", "image: {path: img/x.png}\n"),
+        ("conventions: hugo\n", "images: [img/x.png]\n"),  # Hugo's absURL: the same
+    ],
+)
+def test_under_jekyll_and_hugo_a_relative_path_is_from_the_sites_root(
+    site: Site, feeds: Cli, config: str, front: str
+) -> None:
+    """As jekyll-feed 0.17 (`absolute_url`) and Hugo 0.111's Open Graph template (`absURL`)
+    write it, checked with both here: not against the post's URL."""
+    site.write_config(BASIC_CONFIG + config)
+    put(site, "img/x.png", PNG)
+    site.post("2024-05-01-p", front)
+    check_image(publish(site, feeds), f"{BLOG}img/x.png", None, len(PNG))
+
+
+def test_under_hugo_a_bundles_own_file_is_beside_the_post(site: Site, feeds: Cli) -> None:
+    site.write_config(BASIC_CONFIG + "conventions: hugo\n")
+    site.post("trip/index", "images: [sunrise.png]\n")
+    put(site, "posts/trip/sunrise.png", PNG)
+    published = publish(site, feeds)
+    link = only_entry(published)[0].link
+    check_image(published, link + "sunrise.png", None, len(PNG))
+
+
 def test_page_bundle_image_beside_the_post(site: Site, feeds: Cli) -> None:
     site.post("trip/index", "cover: {image: sunrise.png, alt: Sunrise, relative: true}\n")
     put(site, "posts/trip/sunrise.png", PNG)

@@ -54,6 +54,11 @@ class Convention:
     """Jekyll (Ruby's Psych) reads an unquoted `date: 2024-05-01 09:30:00`, a YAML
     timestamp without an offset, as UTC; quoted, in the site's time zone (see
     `keys.psych_utc`)."""
+    media_from_site_root: bool = False
+    """A relative image or file path in front matter is below the site's root, not the
+    post's URL, unless the file is beside the post (a page bundle's): Jekyll (jekyll-feed
+    and jekyll-seo-tag write it through `absolute_url`) and Hugo (its templates through
+    `absURL`), checked with jekyll-feed 0.17 and Hugo 0.111's Open Graph template."""
     links: LinkRule | None = None
     """The generator's permalink syntax and entry ids; None: feeds' own are used."""
     template_dialects: frozenset[str] = frozenset({"hugo", "liquid"})

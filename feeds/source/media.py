@@ -168,7 +168,9 @@ def _find(
         problems.append(Problem(Path(source), ref.line, f"'{ref.key}': {message}", severity))
 
     try:
-        url = as_uri(absolute_url(ref.written, link, config.url))
+        url = as_uri(
+            absolute_url(ref.written, _base(ref.written, link, source, config), config.url)
+        )
         parts = urlsplit(url)
     except ValueError:
         report(f"{ref.written!r} is not a URL or a path")
@@ -240,6 +242,16 @@ def _remote(ref: MediaRef, url: str, report: Callable[..., None]) -> Media | Non
 def _is_own(written: str) -> bool:
     """A path (the site's own file), not another site's URL."""
     return "://" not in written and not written.startswith("//")
+
+
+def _base(written: str, link: str, source: str, config: SiteConfig) -> str:
+    """What a relative path is joined to: the post's URL, as a body's links are; under a
+    generator that takes such paths from the site's root, the site's URL, unless the file
+    is beside the post (see `Convention.media_from_site_root`)."""
+    if not config.rules.media_from_site_root:
+        return link
+    beside = beside_post(written, source, config)
+    return link if beside is not None and os.path.isfile(beside) else config.url
 
 
 def beside_post(written: str, source: str, config: SiteConfig) -> str | None:
