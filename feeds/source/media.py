@@ -67,7 +67,7 @@ _MIME = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
 _SNIFFED_BYTES = 8192
 _BY_NAME = mimetypes.MimeTypes(filenames=())
 """Python's own table of file name extensions, without the machine's mime.types, so
-that the same site gives the same feeds on every machine."""
+that the same site gives the same feeds on every machine with the same Python."""
 
 
 def image_ref(key: str, value: Any, *, line: int, kind: str = IMAGE) -> MediaRef | None:
