@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import fastfeedparser
 import feedparser
@@ -13,6 +15,7 @@ import jsonschema
 import pytest
 from lxml import etree, html
 
+from feeds.cli import main
 from feeds.config import load_config
 from feeds.model import Post
 from feeds.source.reading import read_posts
@@ -82,6 +85,34 @@ def feed_files(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site")
+
+
+class Run(NamedTuple):
+    """What `feeds build` did when run in-process: its exit code and what it printed."""
+
+    code: int
+    output: str
+    """What the command printed, stdout and stderr."""
+
+    def lines(self, word: str) -> list[str]:
+        return [line for line in self.output.splitlines() if word in line]
+
+
+Cli = Callable[..., Run]
+
+
+@pytest.fixture
+def feeds(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """`feeds build ARGS` in the site's folder, as a user types it."""
+
+    def run(site: Site, *args: str) -> Run:
+        monkeypatch.chdir(site.root)
+        code = main(["build", *args])
+        printed = capsys.readouterr()
+        assert "Traceback" not in printed.err
+        return Run(code, printed.out + printed.err)
+
+    return run
 
 
 def check_atom(data: bytes) -> feedparser.FeedParserDict:

@@ -14,7 +14,6 @@ import json
 import re
 import struct
 import zlib
-from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,7 +21,7 @@ from typing import Any, NamedTuple
 import feedparser
 import pytest
 import yaml
-from conftest import BASIC_CONFIG, Site, check_all
+from conftest import BASIC_CONFIG, Cli, Run, Site, check_all
 from hypothesis import event, given
 from hypothesis import strategies as st
 from lxml import etree
@@ -57,15 +56,6 @@ PDF = b"%PDF-1.7\n" + b"%" * 491
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(2000)
 
 
-class Run(NamedTuple):
-    code: int
-    output: str
-    """What the command printed, stdout and stderr."""
-
-    def lines(self, word: str) -> list[str]:
-        return [line for line in self.output.splitlines() if word in line]
-
-
 class Published(NamedTuple):
     files: dict[str, bytes]
     atom: feedparser.FeedParserDict
@@ -73,23 +63,6 @@ class Published(NamedTuple):
     json: dict[str, Any]
     """feed.json as written (fastfeedparser keeps one author and no banner)."""
     output: str
-
-
-Cli = Callable[..., Run]
-
-
-@pytest.fixture
-def feeds(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """`feeds build ARGS` in the site's folder, as a user types it."""
-
-    def run(site: Site, *args: str) -> Run:
-        monkeypatch.chdir(site.root)
-        code = main(["build", *args])
-        printed = capsys.readouterr()
-        assert "Traceback" not in printed.err
-        return Run(code, printed.out + printed.err)
-
-    return run
 
 
 def publish(site: Site, feeds: Cli, *args: str) -> Published:

@@ -11,42 +11,15 @@ from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
 
 import brotli
 import pytest
-from conftest import BASIC_CONFIG, Site, check_all, check_atom, feed_files
-
-from feeds.cli import main
+from conftest import BASIC_CONFIG, Cli, Site, check_all, check_atom, feed_files
 
 SUFFIXES = {"gzip": ".gz", "br": ".br"}
 BOTH = "precompress: [gzip, br]\n"
 SITE = BASIC_CONFIG + "archives: true\nmax_items: 2\ntag_feeds: true\n"
-
-
-class Run(NamedTuple):
-    code: int
-    output: str
-    """What the command printed, stdout and stderr."""
-
-
-Cli = Callable[..., Run]
-
-
-@pytest.fixture
-def feeds(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """`feeds build ARGS` in the site's folder, as a user types it."""
-
-    def run(site: Site, *args: str) -> Run:
-        monkeypatch.chdir(site.root)
-        code = main(["build", *args])
-        printed = capsys.readouterr()
-        assert "Traceback" not in printed.err
-        return Run(code, printed.out + printed.err)
-
-    return run
 
 
 def write_site(site: Site, precompress: str = BOTH) -> None:
