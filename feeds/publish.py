@@ -83,8 +83,18 @@ def _busy(wait: float) -> str:
 def publish(
     out_dir: Path, files: Mapping[str, bytes], precompress: Sequence[str] = ()
 ) -> PublishReport:
-    """Bring each `relative path -> bytes` in `files` up to date below `out_dir`, with a
-    companion in each encoding `precompress` names (see `precompress`).
+    """Bring each `relative path -> bytes` in `files` up to date below `out_dir` (see
+    `Publication`), at once."""
+    with Publication(out_dir, precompress) as publication:
+        publication.stage(files)
+        return publication.commit()
+
+
+class Publication:
+    """Files brought up to date below `out_dir`, each with a companion in each encoding
+    `precompress` names (see `precompress`): staged batch by batch (`stage`), so that a
+    build holds one batch's bytes at a time, then all renamed into place (`commit`).
+    Leaving the `with` block without committing removes what was staged.
 
     Touches nothing else in the folder. Each file's companions are renamed into place
     just before it, so a server never sends an encoding older than the file: a run
@@ -94,38 +104,61 @@ def publish(
     decompression where brotli's best level compresses about 1 MB a second.
     The report names the files: one whose companion alone was replaced (deleted or
     damaged by hand) is unchanged for its readers, and no hub hears of it."""
-    targets = {relative: out_dir / _safe_relative(relative) for relative in sorted(files)}
-    replaced: list[tuple[Path, bytes]] = []
-    changed = []
-    for relative, target in targets.items():
-        data = files[relative]
-        for encoding in precompress:
-            path = companion(target, ENCODINGS[encoding])
-            if not _holds(path, data, encoding):
-                replaced.append((path, compressed(data, encoding)))
-        if not _has_bytes(target, data):
-            replaced.append((target, data))
-            changed.append(relative)
-    staged: dict[Path, str] = {}
-    current = out_dir
-    try:
-        for current, data in replaced:
-            staged[current] = _stage(current, data)
-        for current, temporary in staged.items():
-            os.replace(temporary, current)
-    except BaseException as error:  # a signal too: leave no staged file behind
-        for temporary in staged.values():
+
+    def __init__(self, out_dir: Path, precompress: Sequence[str] = ()) -> None:
+        self.out_dir = out_dir
+        self.precompress = precompress
+        self.staged: dict[Path, str] = {}
+        self.changed: list[str] = []
+        self.unchanged: list[str] = []
+
+    def __enter__(self) -> Publication:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for temporary in self.staged.values():  # not committed: leave no staged file behind
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-        if isinstance(error, OSError):
+        self.staged.clear()
+
+    def stage(self, files: Mapping[str, bytes]) -> None:
+        """Stage each file (and companion) whose bytes differ from what is there."""
+        replaced: list[tuple[Path, bytes]] = []
+        for relative in sorted(files):
+            target, data = self.out_dir / _safe_relative(relative), files[relative]
+            for encoding in self.precompress:
+                path = companion(target, ENCODINGS[encoding])
+                if not _holds(path, data, encoding):
+                    replaced.append((path, compressed(data, encoding)))
+            if _has_bytes(target, data):
+                self.unchanged.append(relative)
+            else:
+                replaced.append((target, data))
+                self.changed.append(relative)
+        current = self.out_dir
+        try:
+            for current, data in replaced:
+                self.staged[current] = _stage(current, data)
+        except OSError as error:
             raise PublishError(
                 f"{display_path(current)}: cannot write ({os_reason(error)})"
             ) from error
-        raise
-    for folder in {target.parent for target in staged}:
-        _sync_directory(folder)
-    unchanged = tuple(r for r in targets if r not in changed)
-    return PublishReport(tuple(changed), unchanged)
+
+    def commit(self) -> PublishReport:
+        """Rename every staged file into place, and make the renames durable."""
+        folders = {target.parent for target in self.staged}
+        current = self.out_dir
+        try:
+            for current, temporary in list(self.staged.items()):
+                os.replace(temporary, current)
+                del self.staged[current]
+        except OSError as error:
+            raise PublishError(
+                f"{display_path(current)}: cannot write ({os_reason(error)})"
+            ) from error
+        for folder in folders:
+            _sync_directory(folder)
+        return PublishReport(tuple(sorted(self.changed)), tuple(sorted(self.unchanged)))
 
 
 def companion(target: Path, suffix: str) -> Path:
