@@ -115,14 +115,16 @@ def site_posts(config_path: Path | str, now: datetime | None = None) -> SitePost
     problems. Reads only: no build cache is used or written."""
     from .config import load_config
     from .plan.streams import published
-    from .source.reading import read_posts
+    from .source.reading import key_of, read_posts
 
     now = now if now is not None else datetime.now(UTC)  # the clock, read once
     config, problems = load_config(Path(config_path).absolute())
     if config is None:
         return SitePosts((), frozenset(), tuple(problems), now, config_read=False)
     read = read_posts(config)
-    due = published(read.posts, now)
+    whole = {post.source: post for post in read.posts}
+    keys = [key_of(post, config) for post in read.posts]
+    due = [whole[key.source] for key in published(keys, now)]
     visible = frozenset(post.id for post in due)
     invalid: dict[Path | None, Problem] = {}
     for problem in read.problems:

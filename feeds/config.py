@@ -122,6 +122,16 @@ class SiteConfig:
         return ZoneInfo(self.timezone)
 
     @cached_property
+    def planned_terms(self) -> frozenset[str]:
+        """The terms besides categories that choose which feeds show a post ("tags",
+        "authors"): those with feeds of their own, or by which a declared feed selects."""
+        chosen = {"tags": self.tag_feeds, "authors": self.author_feeds}
+        for spec in self.feeds:
+            for facet in (*spec.any_of, *spec.none_of):
+                chosen[facet] = True
+        return frozenset(term for term in ("tags", "authors") if chosen[term])
+
+    @cached_property
     def feed_globs(self) -> list[str]:
         """Where `feed_paths` and `feeds:` put feeds, for finding stale ones (see
         `publish.stale_outputs`)."""

@@ -198,6 +198,31 @@ class Post(NamedTuple):
         return os.path.splitext(self.source)[1] != ".html"
 
 
+class PostKey(NamedTuple):
+    """What decides which feeds show a post, and where: all a build keeps of a post no
+    feed shows, so that its memory grows with its feeds, not with the site. The posts
+    the feeds show are read whole again (see `plan.plan_site`). Its tags and authors are
+    () where no feed is chosen by them (see `source.reading.key_of`).
+
+    `link_hash` and `id_hash` are `hash()`es of its link and id, enough to tell that no
+    two posts share one: the few posts whose hashes do are read whole to tell for sure.
+    Python's string hashes differ from one process to the next (but not in the worker
+    processes a build forks), so a key lives for one run and is never kept."""
+
+    source: str
+    instant: int
+    slug: str
+    categories: tuple[Category, ...]
+    tags: tuple[str, ...]
+    authors: tuple[Person, ...]
+    language: str | None
+    draft: bool
+    expires: datetime | None
+    refs: tuple[tuple[str, str, int, str, str | None], ...]
+    link_hash: int
+    id_hash: int
+
+
 class Stream(NamedTuple):
     """One feed's posts, newest first, regardless of format.
 
@@ -213,7 +238,7 @@ class Stream(NamedTuple):
     title: str
     description: str
     directory: str
-    posts: tuple[Post, ...]
+    posts: tuple[PostKey, ...]
     prev_archive: str | None = None
     next_archive: str | None = None
     current: str | None = None

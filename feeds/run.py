@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
@@ -20,17 +21,18 @@ from .formats import split_outputs
 from .incremental import CACHE_DIR, Incremental
 from .model import BuildResult, Problem, PublishReport, Severity, display_path
 from .publish import (
+    Publication,
     is_foreign_page,
     output_lock,
-    publish,
     remove_all_leftovers,
     stale_outputs,
 )
 
 if TYPE_CHECKING:
     from .config import SiteConfig
+    from .ids import IdChange
     from .incremental.session import Session
-    from .plan import SitePlan
+    from .plan import Loader, SitePlan
     from .plan.outputs import Output
 
 P = ParamSpec("P")
@@ -101,8 +103,8 @@ def build(
             return unchanged  # nothing changed since the last run: its result again
 
     from .config import load_config
-    from .plan import plan_site
-    from .source.reading import read_posts
+    from .plan import archive_paths, plan_site
+    from .source.reading import load_posts, scan_posts
 
     config, problems = load_config(config_file)  # 1 config
     if config is None:
@@ -111,31 +113,35 @@ def build(
     exposed = _exposed(config, out_dir, cache_used=speed is not None)
     with speed.session(writes=write) if speed is not None else contextlib.nullcontext() as door:
         if door is not None:
-            site = door.plan(config, now, out_dir, writes=write)
+            load = door.loader(config)
+            site = door.plan(config, now, out_dir, load, writes=write)
         else:
-            site = plan_site(read_posts(config), config, now)  # 2 read posts, 3 plan
+            load = functools.partial(load_posts, config=config)  # the posts feeds show, whole
+            site = plan_site(scan_posts(config), config, now, load)  # 2 read posts, 3 plan
         site = site._replace(problems=(*problems, *exposed, *site.problems))
-        feeds, pages = split_outputs([*(o.path for o in site.outputs), *site.kept])
+        paths = [*(o.path for o in site.outputs), *archive_paths(site, config), *site.kept]
+        feeds, pages = split_outputs(paths)
         result = BuildResult(site.problems, site.posts, feeds, None, pages, out_dir=out_dir)
         if not write or (site.has_errors and not skip_invalid):
             return _unpublished(result, door)
-        with output_lock(out_dir, wait):
-            done = _render_and_publish(site, config, out_dir, door, prune_stale, strict_ids)
-        if done.report is None:  # an entry's id would change, which strict_ids refuses
-            return _unpublished(result._replace(problems=site.problems + done.id_changes), door)
+        with output_lock(out_dir, wait):  # 4 render, 5 publish
+            done = _render_and_publish(
+                site, config, out_dir, door, load, paths, prune_stale, strict_ids
+            )
+        if done.report is None:  # an entry's id would change, or a post changed meanwhile
+            return _unpublished(result._replace(problems=site.problems + done.refused), door)
         foreign = tuple(_foreign_page(out_dir / o.path) for o in done.foreign)
         warnings = site.problems + done.problems + foreign
         if door is not None:
             door.published(
-                config, out_dir, done.rendered, done.outputs, warnings, done.render_warnings
+                config, out_dir, done.rendered, done.published, warnings, done.render_warnings
             )
             warnings += tuple(door.problems)  # about the cache: not kept in it
-        warnings += done.id_changes  # about this change of the feeds: not kept either
+        warnings += done.refused  # about this change of the feeds: not kept either
         result = result._replace(
             problems=warnings, report=done.report, stale=done.stale, pruned=prune_stale
         )
-        subscribed = {output.path for output in done.outputs if output.is_subscribed}
-        changed = [path for path in done.report.written if path in subscribed]
+        changed = [path for path in done.report.written if path in done.subscribed]
         return _notified(result, config, door, changed, ping)  # 6 notify
 
 
@@ -171,12 +177,15 @@ def _exposed(config: SiteConfig, out_dir: Path, *, cache_used: bool) -> tuple[Pr
 
 
 class _Published(NamedTuple):
-    outputs: list[Output]
-    """The outputs published: all but `foreign`."""
-    rendered: list[Output]
+    published: dict[str, str]
+    """The outputs published (all but `foreign`): their fingerprints, by path."""
+    rendered: dict[str, str]
     """Those rendered, as not already current."""
+    subscribed: set[str]
+    """Those readers subscribe to (see `Output.is_subscribed`)."""
     report: PublishReport | None
-    """None: nothing was published, as an entry's id would change (`strict_ids`)."""
+    """None: nothing was published, as an entry's id would change (`strict_ids`) or a
+    post's file changed while the build read it."""
     stale: tuple[str, ...]
     foreign: list[Output]
     """Index pages not written, as a page of the site's own is there."""
@@ -184,8 +193,9 @@ class _Published(NamedTuple):
     """What rendering found: feeds cut to fit their size budget."""
     render_warnings: Mapping[str, tuple[Problem, ...]]
     """Those of the files rendered by this run, by path, for the cache to keep."""
-    id_changes: tuple[Problem, ...]
-    """The posts whose entries' ids the new feeds change (see `_id_changes`)."""
+    refused: tuple[Problem, ...]
+    """The posts whose entries' ids the new feeds change (see `_id_changes`), and the
+    posts whose files changed while the build read them (errors: nothing published)."""
 
 
 def _render_and_publish(
@@ -193,36 +203,50 @@ def _render_and_publish(
     config: SiteConfig,
     out_dir: Path,
     door: Session | None,
+    load: Loader,
+    produced: list[str],
     prune_stale: bool,
     strict_ids: bool,
 ) -> _Published:
     """Render the outputs whose files do not hold their bytes already, publish them, and
-    find (and with `prune_stale` remove) the stale feeds; under the output lock. With
+    find (and with `prune_stale` remove) the stale feeds; under the output lock. The
+    archive pages are made, rendered and staged a batch at a time (see
+    `plan.archive_outputs`), and every file renamed into place at the end. With
     `strict_ids`, nothing is published if an entry's id would change."""
-    from .render import render_outputs
-    from .source.post import read_body
+    from .plan import archive_outputs
 
-    produced = [*(output.path for output in site.outputs), *site.kept]
     remove_all_leftovers(out_dir, produced)
     foreign = [o for o in site.outputs if o.kind == "index" and is_foreign_page(out_dir / o.path)]
-    outputs = [output for output in site.outputs if output not in foreign]
-    current = {o.path for o in outputs if door is not None and door.is_current(out_dir, o, config)}
-    rendered = [output for output in outputs if output.path not in current]
-    # A post is in several outputs (each format of each stream it is in): read it once.
-    posts = {post.id: post for output in rendered for post in output.posts}
-    bodies = {post_id: read_body(post, config) for post_id, post in posts.items()}
-    made = render_outputs(rendered, config, bodies)
+    published: dict[str, str] = {}
+    rendered: dict[str, str] = {}
+    subscribed: set[str] = set()
+    render_warnings: dict[str, tuple[Problem, ...]] = {}
+    changes: dict[tuple[str, str], IdChange] = {}
+    changed: list[Problem] = []
+    batches = itertools.chain([(site.outputs, [])], archive_outputs(site, config, load))
+    with Publication(out_dir, config.precompress) as publication:
+        for outputs, changed_meanwhile in batches:
+            changed += changed_meanwhile
+            outputs = [output for output in outputs if output not in foreign]
+            published |= {output.path: output.fingerprint for output in outputs}
+            subscribed |= {output.path for output in outputs if output.is_subscribed}
+            made = _staged(outputs, config, out_dir, door, publication)
+            rendered |= made.rendered
+            render_warnings |= made.problems
+            changes |= made.id_changes
+            del outputs  # this batch's posts: not held while the next is made
+        strict = strict_ids and bool(changes)
+        refused = (*changed, *_id_problems(changes.values(), config, strict=strict))
+        if strict or changed:
+            return _Published({}, {}, set(), None, (), foreign, (), {}, refused)
+        report = publication.commit()
     # What rendering gave, also for the files not rendered again, in an order that does
     # not depend on which were: as a build without the cache gives it.
-    found = dict(made.problems)
+    found: dict[str, tuple[Problem, ...]] = dict(render_warnings)
     if door is not None:
-        found |= {path: door.render_warnings(out_dir, path) for path in [*current, *site.kept]}
+        kept = [path for path in [*published, *site.kept] if path not in rendered]
+        found |= {path: door.render_warnings(out_dir, path) for path in kept}
     problems = tuple(problem for path in sorted(found) for problem in found[path])
-    id_changes = _id_changes(out_dir, rendered, made.files, config, strict=strict_ids)
-    if strict_ids and id_changes:
-        return _Published(outputs, rendered, None, (), foreign, problems, made.problems, id_changes)
-    written = publish(out_dir, made.files, config.precompress)
-    unchanged = tuple(sorted((*written.unchanged, *current, *site.kept)))
     produced_here = {*produced} - {output.path for output in foreign}
     stale = stale_outputs(
         out_dir,
@@ -232,9 +256,53 @@ def _render_and_publish(
         feed_globs=config.feed_globs,
         precompress=config.precompress,
     )
-    report = PublishReport(written.written, unchanged)
+    unchanged = tuple(sorted({*report.unchanged, *published, *site.kept} - {*report.written}))
     return _Published(
-        outputs, rendered, report, stale, foreign, problems, made.problems, id_changes
+        published,
+        rendered,
+        subscribed,
+        PublishReport(report.written, unchanged),
+        stale,
+        foreign,
+        problems,
+        render_warnings,
+        refused,
+    )
+
+
+class _Staged(NamedTuple):
+    rendered: dict[str, str]
+    """The outputs rendered, as their files do not hold their bytes: their fingerprints
+    by path."""
+    problems: dict[str, tuple[Problem, ...]]
+    """What rendering found, by path (see `render.Rendered`)."""
+    id_changes: dict[tuple[str, str], IdChange]
+    """The entries whose ids the staged files change (see `_id_changes`)."""
+
+
+def _staged(
+    outputs: Sequence[Output],
+    config: SiteConfig,
+    out_dir: Path,
+    door: Session | None,
+    publication: Publication,
+) -> _Staged:
+    """The outputs whose files do not hold their bytes already, rendered and staged:
+    what of them the rest of the run needs, not their posts or bytes."""
+    from .render import render_outputs
+    from .source.post import read_body
+
+    current = {o.path for o in outputs if door is not None and door.is_current(out_dir, o, config)}
+    rendered = [output for output in outputs if output.path not in current]
+    # A post is in several outputs (each format of each stream it is in): read it once.
+    posts = {post.id: post for output in rendered for post in output.posts}
+    bodies = {post_id: read_body(post, config) for post_id, post in posts.items()}
+    made = render_outputs(rendered, config, bodies)
+    publication.stage(made.files)
+    return _Staged(
+        {output.path: output.fingerprint for output in rendered},
+        made.problems,
+        _id_changes(out_dir, rendered, made.files, config),
     )
 
 
@@ -244,20 +312,14 @@ Atom's dates keep their offset, and its content is the whole post."""
 
 
 def _id_changes(
-    out_dir: Path,
-    rendered: Sequence[Output],
-    files: Mapping[str, bytes],
-    config: SiteConfig,
-    *,
-    strict: bool,
-) -> tuple[Problem, ...]:
-    """The posts whose entries would appear under a new id, once each however many feeds
-    show them: every stream being rewritten has its feed file, in the first format of
+    out_dir: Path, rendered: Sequence[Output], files: Mapping[str, bytes], config: SiteConfig
+) -> dict[tuple[str, str], IdChange]:
+    """The posts whose entries would appear under a new id, by their old and new id:
+    every stream being rewritten has its feed file, in the first format of
     `_HELD_FORMATS` that is there, compared with the bytes that replace it (see
     `ids.id_changes`). A file that cannot be read as a feed holds nothing to compare."""
     from .feedreader import FeedError, parse_feed, read_feed
-    from .ids import IdChange, id_changes
-    from .source.post import front_matter_fence
+    from .ids import id_changes
 
     feeds = [
         (_HELD_FORMATS[o.format.name], o.stream.directory, o)
@@ -276,9 +338,19 @@ def _id_changes(
             continue
         for change in id_changes(entries, parse_feed(files[output.path]), output.posts):
             changes.setdefault((change.old, change.new), change)
+    return changes
+
+
+def _id_problems(
+    changes: Iterable[IdChange], config: SiteConfig, *, strict: bool
+) -> tuple[Problem, ...]:
+    """A problem for each post whose entries' ids would change, once however many feeds
+    show it: an error with `strict`, else a warning."""
+    from .source.post import front_matter_fence
+
     return tuple(
         change.problem(toml=front_matter_fence(change.post, config) == "+++", strict=strict)
-        for change in changes.values()
+        for change in changes
     )
 
 

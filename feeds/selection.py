@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .formats import ARCHIVE_FOLDER, SECTIONS, parse_formats
-from .model import Person, Post
+from .model import Person, PostKey
 from .text import fields, term_key
 from .text.fields import FieldError
 
@@ -155,7 +155,9 @@ def _directory(key: str, value: Any) -> str:
     return folder
 
 
-def selects(spec: FeedSpec, post: Post, language: str | None, people: Mapping[str, Person]) -> bool:
+def selects(
+    spec: FeedSpec, post: PostKey, language: str | None, people: Mapping[str, Person]
+) -> bool:
     """Whether the feed takes `post`, whose language is `language` (its own, else the
     site's); `people` are site.yaml's `authors:` handles."""
     facets = _facets(post, language)
@@ -167,7 +169,7 @@ def selects(spec: FeedSpec, post: Post, language: str | None, people: Mapping[st
     )
 
 
-def _facets(post: Post, language: str | None) -> dict[str, tuple[str, ...]]:
+def _facets(post: PostKey, language: str | None) -> dict[str, tuple[str, ...]]:
     return {
         "categories": tuple(category.slug for category in post.categories),
         "tags": post.tags,

@@ -16,9 +16,10 @@ import pytest
 from lxml import etree, html
 
 from feeds.cli import main
-from feeds.config import load_config
+from feeds.config import SiteConfig, load_config
+from feeds.incremental.session import Session
 from feeds.model import Post
-from feeds.source.reading import read_posts
+from feeds.source.reading import Scan, read_posts
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
@@ -200,3 +201,18 @@ def posts_by_title(config_path: Path) -> dict[str, Post]:
     result = read_posts(config)
     assert not [p for p in result.problems if p.is_error], [p.format() for p in result.problems]
     return {post.title: post for post in result.posts}
+
+
+@pytest.fixture
+def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item per cached run that scanned and planned the whole site (a build without
+    the cache scans too, uncounted)."""
+    calls: list[int] = []
+    scan_posts = Session.scan_posts
+
+    def counted(self: Session, config: SiteConfig) -> Scan:
+        calls.append(1)
+        return scan_posts(self, config)
+
+    monkeypatch.setattr(Session, "scan_posts", counted)
+    return calls

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import pickle
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -25,13 +25,14 @@ from feeds.incremental import state as state_module
 from feeds.incremental import store as store_module
 from feeds.incremental.parallel import read_entries
 from feeds.incremental.records import reading_entry, reading_from_entry
-from feeds.incremental.state import CACHE_DIR
-from feeds.incremental.store import PostsTree
+from feeds.incremental.state import CACHE_DIR, CACHE_FORMAT, load_state
+from feeds.incremental.store import POSTS_FILE, BuildCache, PostsTree, shard_of
 from feeds.model import Person
 from feeds.source import listing as listing_module
 from feeds.source import reading as reading_module
-from feeds.source.listing import NO_STAMP, Listing, PostFile, list_posts
+from feeds.source.listing import NO_STAMP, Listing, list_posts
 from feeds.source.post import read_post
+from feeds.source.reading import Scanning
 
 OLD = 1_600_000_000  # mtimes far from "now", so no post counts as racy
 
@@ -116,13 +117,13 @@ def read_slowly_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return read_here
 
 
-def parallel_reader(meanwhile=lambda: None):
-    """A `read_posts` reader that reads as a cached build does: on every core."""
+def parallel_scanner(meanwhile=lambda: None):
+    """A `scan_posts` scanner that reads as a cached build does: on every core."""
 
-    def read(files: list[PostFile], config: SiteConfig) -> list:
-        return [reading for reading, _ in read_entries(files, config, meanwhile)]
+    def scan(listing: Listing, config: SiteConfig, scanning: Scanning) -> None:
+        read_entries(listing.files, config, meanwhile, lambda rows: None, scanning.found)
 
-    return read
+    return scan
 
 
 class _RecordedEntry:
@@ -185,6 +186,34 @@ def assert_reaped(children: list[int]) -> None:
     for child in children:
         with pytest.raises(ChildProcessError):
             os.waitpid(child, os.WNOHANG)
+
+
+@contextlib.contextmanager
+def database(site: Site) -> Iterator[sqlite3.Connection]:
+    """The site's posts database (see feeds.incremental.store), changed as the body
+    changes it."""
+    db = sqlite3.connect(site.root / CACHE_DIR / POSTS_FILE)
+    try:
+        with db:
+            yield db
+    finally:
+        db.close()
+
+
+def stored_rows(site: Site) -> dict[str, tuple[object, ...]]:
+    """Each row of the posts database by its post file's path: (shard, stamp,
+    written_ns, checksum, entry)."""
+    with database(site) as db:
+        rows = db.execute(
+            "SELECT relative, shard, stamp, written_ns, checksum, entry FROM readings"
+        ).fetchall()
+    return {relative.decode(): tuple(rest) for relative, *rest in rows}
+
+
+def assert_nothing_left_beside_the_database(site: Site) -> None:
+    """No staged database, no journal: nothing a later run would have to clean up."""
+    left = {path.name for path in (site.root / CACHE_DIR).iterdir()}
+    assert left <= {POSTS_FILE, "state.json", "plan.pickle"}
 
 
 def test_no_change_run_renders_and_writes_nothing_and_matches_cold(site: Site) -> None:
@@ -339,7 +368,7 @@ def test_a_feed_file_changed_or_removed_by_hand_is_rewritten(site: Site) -> None
 def test_a_corrupt_truncated_or_foreign_cache_is_ignored_safely(site: Site, damage) -> None:
     make_site(site)
     build(site.config, now=NOW)
-    for group in ("posts-*.pickle", "state.json"):
+    for group in (POSTS_FILE, "state.json"):
         for path in (site.root / CACHE_DIR).glob(group):
             path.write_bytes(damage(path.read_bytes()))
         for target in site.output.rglob("*.xml"):
@@ -364,39 +393,71 @@ class PlantedLookup:
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("meta", "change"),
     [
-        lambda posts, key: {**posts, "key": "other"},
-        lambda posts, key: {**posts, "format": 1},
-        lambda posts, key: {**posts, "posts": {k: (v[0], ("short",), []) for k, v in key}},
-        lambda posts, key: {
-            **posts,
-            "posts": {k: (v[0], (*v[1][:4], 1, *v[1][5:]), []) for k, v in key},
-        },
-        lambda posts, key: {**posts, "posts": {k: (v[0], v[1], [(1, 2)]) for k, v in key}},
-        lambda posts, key: {**posts, "posts": {k: None for k, v in key}},
-        lambda posts, key: {**posts, "posts": Planted()},
-        lambda posts, key: Planted(),
-        lambda posts, key: {**posts, "posts": PlantedLookup()},
+        ({"key": "other"}, None),
+        ({"format": 1}, None),
+        ({"token": None}, None),
+        ({}, lambda entry: (entry[0], ("short",), [])),
+        ({}, lambda entry: (entry[0], (*entry[1][:4], 1, *entry[1][5:]), [])),
+        ({}, lambda entry: (entry[0], entry[1], [(1, 2)])),
+        ({}, lambda entry: None),
+        ({}, lambda entry: (entry[0], Planted(), ())),
+        ({}, lambda entry: Planted()),
+        ({}, lambda entry: (entry[0], PlantedLookup(), ())),
     ],
 )
 def test_a_posts_cache_of_another_shape_or_with_code_in_it_is_ignored(
-    site: Site, change, monkeypatch: pytest.MonkeyPatch
+    site: Site, meta, change, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The posts cache is a pickle: it is read by an unpickler that can make only
-    what a post holds, and every record is checked before it becomes a post."""
+    """Each reading is a pickle: it is read by an unpickler that can make only what a
+    post holds, and every record is checked before it becomes a post; the database's
+    own rows are checked too."""
     make_site(site)
     build(site.config, now=NOW)
-    for path in (site.root / CACHE_DIR).glob("posts-*.pickle"):
-        posts = pickle.loads(path.read_bytes()[32:])
-        changed = pickle.dumps(change(posts, list(posts["posts"].items())))
-        path.write_bytes(hashlib.sha256(changed).digest() + changed)  # a valid checksum
+    with database(site) as db:
+        db.executemany(
+            "UPDATE meta SET value = ? WHERE name = ?", [(v, k) for k, v in meta.items()]
+        )
+        if change is not None:
+            rows = db.execute("SELECT relative, stamp, written_ns, entry FROM readings")
+            for relative, stamp, written_ns, data in rows.fetchall():
+                changed = pickle.dumps(change(pickle.loads(data)))
+                db.execute(  # with a valid checksum
+                    "UPDATE readings SET entry = ?, checksum = ? WHERE relative = ?",
+                    (changed, store_module._checksum(stamp, written_ns, changed), relative),
+                )
     (site.posts / "p000.md").write_text((site.posts / "p000.md").read_text() + "\nMore.\n")
     age_posts(site)
     monkeypatch.chdir(site.root)
+    read = record_reads(monkeypatch)
     result = build(site.config, now=NOW)
+    assert sorted(set(read)) == [f"p{index:03d}.md" for index in range(40)]  # none used
     assert not result.has_errors
     assert not (site.root / "planted").exists()
+    assert feed_files(site.output) == cold(site)
+
+
+def test_a_reading_rewritten_with_its_checksum_is_used(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the test above relies on: a row rewritten as it does, with the same reading,
+    is used as it was."""
+    make_site(site)
+    build(site.config, now=NOW)
+    with database(site) as db:
+        rows = db.execute("SELECT relative, stamp, written_ns, entry FROM readings")
+        for relative, stamp, written_ns, data in rows.fetchall():
+            same = pickle.dumps(pickle.loads(data))
+            assert same != data  # pickled anew, by another pickler
+            db.execute(
+                "UPDATE readings SET entry = ?, checksum = ? WHERE relative = ?",
+                (same, store_module._checksum(stamp, written_ns, same), relative),
+            )
+    site.post("p999", date="2025-07-01", categories="[c9]")  # the full path
+    read = record_reads(monkeypatch)
+    build(site.config, now=NOW)
+    assert read == ["p999.md"]
     assert feed_files(site.output) == cold(site)
 
 
@@ -470,7 +531,7 @@ def test_the_cache_lives_beside_site_yaml_not_in_the_output(site: Site) -> None:
     make_site(site)
     site.post("draft", draft="true")
     build(site.config, now=NOW)
-    assert list((site.root / CACHE_DIR).glob("posts-*.pickle"))
+    assert (site.root / CACHE_DIR / POSTS_FILE).is_file()
     assert not any(".feeds-cache" in str(p) for p in site.output.rglob("*"))
     assert not any(b"Draft" in data for data in feed_files(site.output).values())
 
@@ -509,10 +570,10 @@ def test_a_slow_core_reads_fewer_chunks_and_the_order_holds(
     config, _ = load_config(site.config)
     assert config is not None
     listing = list_posts(config)
-    serial = reading_module.read_posts(config, listing)
+    serial = reading_module.scan_posts(config, listing)
     read_on_cores(monkeypatch, 2)
     read_here = read_slowly_here(monkeypatch)
-    parallel = reading_module.read_posts(config, listing, parallel_reader())
+    parallel = reading_module.scan_posts(config, listing, parallel_scanner())
     assert parallel == serial
     assert 0 < len(read_here) < 30  # of 41: the worker read most of them
 
@@ -526,19 +587,19 @@ def test_a_workers_chunks_are_taken_over_while_this_process_still_reads(
     config, _ = load_config(site.config)
     assert config is not None
     listing = list_posts(config)
-    serial = reading_module.read_posts(config, listing)
+    serial = reading_module.scan_posts(config, listing)
     read_on_cores(monkeypatch, 2)
     read_slowly_here(monkeypatch)  # a slow core: the worker's chunks arrive meanwhile
     taken_over: list[bool] = []  # for each chunk taken over: whether waited for
     received = parallel_module._Worker.received
 
-    def recorded(worker: object, chunks: list, *, wait: bool) -> Iterator[object]:
-        for chunk in received(worker, chunks, wait=wait):
+    def recorded(worker: object, *args: object, wait: bool) -> Iterator[object]:
+        for chunk in received(worker, *args, wait=wait):
             taken_over.append(wait)
             yield chunk
 
     monkeypatch.setattr(parallel_module._Worker, "received", recorded)
-    assert reading_module.read_posts(config, listing, parallel_reader()) == serial
+    assert reading_module.scan_posts(config, listing, parallel_scanner()) == serial
     assert taken_over.count(False) >= 5  # of 14 chunks, this process read at most 9
 
 
@@ -554,10 +615,10 @@ def test_work_meanwhile_is_done_while_workers_read(
     listing = list_posts(config)
     read_on_cores(monkeypatch, cores)
     calls: list[int] = []
-    reader = parallel_reader(meanwhile=lambda: calls.append(os.getpid()))
-    read = reading_module.read_posts(config, listing, reader)
+    scanner = parallel_scanner(meanwhile=lambda: calls.append(os.getpid()))
+    scan = reading_module.scan_posts(config, listing, scanner)
     assert calls == ([os.getpid()] if cores > 1 else [])
-    assert read == reading_module.read_posts(config, listing)
+    assert scan == reading_module.scan_posts(config, listing)
 
 
 @pytest.mark.parametrize("failure", ["raises", "dies", "dies later", "no process"])
@@ -621,29 +682,19 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
     assert_reaped(workers)
 
 
-@pytest.mark.parametrize("writer", ["writes", "fails", "no process"])
-def test_readings_written_meanwhile_are_all_there_for_the_next_run(
-    site: Site, monkeypatch: pytest.MonkeyPatch, writer: str
+@pytest.mark.parametrize("cores", [1, 3])
+def test_a_full_reads_readings_are_all_kept_for_the_next_run(
+    site: Site, monkeypatch: pytest.MonkeyPatch, cores: int
 ) -> None:
-    """A full read's files of readings are written by a forked process while the build
-    renders; if that process fails, or there is none, the build writes them itself."""
+    """The readings go to the database as they come, the workers' too: no process is
+    forked to write them, and each post file has its row."""
     make_site(site)
-    pid, save_readings = os.getpid(), store_module._save_readings
-
-    def failing(*args: object) -> None:
-        if os.getpid() != pid:
-            os._exit(3)  # the writer dies before writing a file
-        save_readings(*args)
-
-    if writer == "no process":
-        refuse_forks(monkeypatch)
-    writers = record_forks(monkeypatch)
-    if writer == "fails":
-        monkeypatch.setattr(store_module, "_save_readings", failing)
+    read_on_cores(monkeypatch, cores)
+    forks = record_forks(monkeypatch)
     build(site.config, now=NOW)
-    assert len(writers) == (0 if writer == "no process" else 1)
-    assert_reaped(writers)
-    assert len(list((site.root / CACHE_DIR).glob("posts-*.pickle"))) >= 8
+    assert len(forks) == cores - 1  # the reading workers alone
+    assert_reaped(forks)
+    assert sorted(stored_rows(site)) == [f"p{index:03d}.md" for index in range(40)]
     monkeypatch.undo()
     read = record_reads(monkeypatch)
     site.post("p999", date="2025-07-01", categories="[c9]")  # the full path, every reading
@@ -744,18 +795,270 @@ def test_posts_share_their_listings_path_and_stamp(site: Site) -> None:
     assert reading[0].source is listed.path and reading[0].stamp is listed.stamp
 
 
-def test_an_edit_rewrites_one_file_of_post_readings(site: Site) -> None:
-    """Saving every reading after each edit cost a one-edit run of 10,000 posts 0.1 s."""
+def test_an_edit_rewrites_one_row_of_post_readings(site: Site) -> None:
+    """Saving every reading after each edit cost a one-edit run of 10,000 posts 0.1 s;
+    the other rows keep even the time they were read at."""
     make_site(site)
     build(site.config, now=NOW)
-    shards = sorted((site.root / CACHE_DIR).glob("posts-*.pickle"))
-    before = {path.name: path.read_bytes() for path in shards}
-    assert len(shards) > 10  # 40 posts spread over many of the 32 files
+    before = stored_rows(site)
+    assert len(before) == 40
     post = site.posts / "p007.md"
     post.write_text(post.read_text() + "\nEdited.\n")
     # Not racy (see feeds.incremental.store), so no other post is re-read.
     os.utime(post, (OLD, OLD))
     build(site.config, now=NOW)
-    after = {path.name: path.read_bytes() for path in shards}
-    assert len([name for name in before if before[name] != after[name]]) == 1
+    after = stored_rows(site)
+    assert after.keys() == before.keys()
+    assert [name for name in before if before[name] != after[name]] == ["p007.md"]
+    assert after["p007.md"][2] > before["p007.md"][2]  # written_ns
+    assert feed_files(site.output) == cold(site)
+
+
+def test_a_cold_build_keeps_one_row_per_post_file(site: Site) -> None:
+    make_site(site)
+    site.raw_post("bad.md", "---\ntitle: x\n---\n")  # its problems are its reading
+    age_posts(site)
+    build(site.config, now=NOW)
+    rows = stored_rows(site)
+    assert sorted(rows) == ["bad.md", *(f"p{index:03d}.md" for index in range(40))]
+    assert all(row[0] == shard_of(name) for name, row in rows.items())
+    assert len({row[0] for row in rows.values()}) > 10  # spread over the shards
+    assert_nothing_left_beside_the_database(site)
+
+
+def _zeroed_after_the_schema(data: bytes) -> bytes:
+    """The pages after the first four (the schema, the meta table and the roots of
+    the readings and their index) zeroed: the damage shows only when rows are read."""
+    return data[: 4 * 4096] + bytes(len(data) - 4 * 4096)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:100],
+        lambda data: b"\x00\xff" * 5000,
+        lambda data: b"SQLite format 3\x00" + b"\xff" * 5000,
+        _zeroed_after_the_schema,
+    ],
+)
+def test_a_damaged_posts_database_is_ignored_and_replaced(
+    site: Site, monkeypatch: pytest.MonkeyPatch, damage
+) -> None:
+    make_site(site)
+    build(site.config, now=NOW)
+    path = site.root / CACHE_DIR / POSTS_FILE
+    path.write_bytes(damage(path.read_bytes()))
+    site.post("p999", date="2025-07-01", categories="[c9]")  # the full path
+    read = record_reads(monkeypatch)
+    result = build(site.config, now=NOW)
+    assert [p.format() for p in result.problems] == []  # not even the cache's own
+    assert sorted(read) == sorted([*(f"p{index:03d}.md" for index in range(40)), "p999.md"])
+    assert feed_files(site.output) == cold(site)
+    assert len(stored_rows(site)) == 41  # a new database, whole
+    assert_nothing_left_beside_the_database(site)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        f"UPDATE meta SET value = {CACHE_FORMAT - 1} WHERE name = 'format'",
+        "UPDATE meta SET value = 'other' WHERE name = 'key'",
+        "DELETE FROM meta WHERE name = 'written_ns'",
+        "ALTER TABLE readings ADD COLUMN colour TEXT",
+        "DROP INDEX readings_by_shard",
+    ],
+)
+def test_a_posts_database_of_another_format_or_key_is_ignored_and_replaced(
+    site: Site, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    make_site(site)
+    build(site.config, now=NOW)
+    with database(site) as db:
+        db.execute(change)
+    site.post("p999", date="2025-07-01", categories="[c9]")
+    read = record_reads(monkeypatch)
+    build(site.config, now=NOW)
+    assert len(read) == 41
+    assert feed_files(site.output) == cold(site)
+    with database(site) as db:
+        meta = dict(db.execute("SELECT name, value FROM meta"))
+    assert meta["format"] == CACHE_FORMAT and meta["key"] == load_state(site.config).key
+    assert len(stored_rows(site)) == 41
+
+
+def test_the_rows_of_deleted_and_renamed_posts_are_forgotten(site: Site) -> None:
+    make_site(site)
+    build(site.config, now=NOW)
+    (site.posts / "p005.md").unlink()
+    (site.posts / "p006.md").rename(site.posts / "p106.md")
+    build(site.config, now=NOW)
+    rows = stored_rows(site)
+    assert "p005.md" not in rows and "p006.md" not in rows and "p106.md" in rows
+    assert len(rows) == 39
+    assert feed_files(site.output) == cold(site)
+
+
+def test_the_pickled_readings_of_an_earlier_version_are_removed(site: Site) -> None:
+    make_site(site)
+    folder = site.root / CACHE_DIR
+    folder.mkdir()
+    for number in (0, 17, 31):
+        (folder / f"posts-{number:02d}.pickle").write_bytes(b"readings of feeds before")
+    build(site.config, now=NOW)
+    assert not list(folder.glob("posts-*.pickle"))
+    assert len(stored_rows(site)) == 40
+
+
+@pytest.mark.parametrize("found", [True, False])
+def test_a_run_that_ends_early_leaves_the_readings_as_they_were(
+    site: Site, monkeypatch: pytest.MonkeyPatch, found: bool
+) -> None:
+    """Its readings were written to the database as they came, but never saved: the
+    database it found is left as it was, and one it staged is removed."""
+    make_site(site)
+    if found:
+        build(site.config, now=NOW)
+    before = stored_rows(site) if found else None
+    site.post("p999", date="2025-07-01", categories="[c9]")
+
+    def interrupted(self: BuildCache, last_run: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BuildCache, "remember_run", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            build(site.config, now=NOW)
+    if found:
+        assert stored_rows(site) == before
+    assert not (site.root / CACHE_DIR / POSTS_FILE).exists() or found
+    if (site.root / CACHE_DIR).exists():
+        assert_nothing_left_beside_the_database(site)
+    read = record_reads(monkeypatch)
+    build(site.config, now=NOW)
+    assert read == (["p999.md"] if found else [f"p{index:03d}.md" for index in (*range(40), 999)])
+    assert feed_files(site.output) == cold(site)
+
+
+def test_a_journal_left_by_a_killed_run_is_rolled_back(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed while SQLite wrote its changes to the database leaves the journal
+    of what they replaced, which the next run to open the database plays back."""
+    make_site(site)
+    build(site.config, now=NOW)
+    before = stored_rows(site)
+    path = site.root / CACHE_DIR / POSTS_FILE
+    child = os.fork()
+    if child == 0:
+        try:  # as a run does, but with pages written before the end of the transaction
+            db = sqlite3.connect(path, isolation_level=None)
+            db.execute("PRAGMA cache_size = 1")
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("UPDATE readings SET entry = x'00', checksum = 0, written_ns = 1")
+        finally:
+            os._exit(0)  # killed: no rollback
+    assert os.waitpid(child, 0)[1] == 0
+    assert Path(f"{path}-journal").exists()
+    site.post("p999", date="2025-07-01", categories="[c9]")
+    read = record_reads(monkeypatch)
+    build(site.config, now=NOW)
+    assert read == ["p999.md"]
+    assert feed_files(site.output) == cold(site)
+    after = stored_rows(site)
+    assert {name: after[name] for name in before} == before
+    assert_nothing_left_beside_the_database(site)
+
+
+def test_a_run_while_another_writes_the_readings_keeps_none_of_its_own(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only one run at a time writes the database: another (a build into another
+    folder, say) builds all the same, and keeps nothing, its state and plan included,
+    which would not go with the readings the first run keeps."""
+    make_site(site)
+    build(site.config, now=NOW)
+    state = (site.root / CACHE_DIR / "state.json").read_bytes()
+    before = stored_rows(site)
+    site.post("p999", date="2025-07-01", categories="[c9]")
+    monkeypatch.setattr(store_module, "_WAIT_S", 0.05)
+    with database(site) as other:
+        other.execute("BEGIN IMMEDIATE")  # another run, writing
+        result = build(site.config, now=NOW)
+        other.rollback()
+    assert [p.format() for p in result.problems] == []
+    assert feed_files(site.output) == cold(site)
+    assert stored_rows(site) == before
+    assert (site.root / CACHE_DIR / "state.json").read_bytes() == state
+    read = record_reads(monkeypatch)
+    build(site.config, now=NOW)
+    assert read == ["p999.md"]
+    assert len(stored_rows(site)) == 41
+
+
+def test_a_database_in_use_is_not_replaced(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that replaces a database it cannot use (another version's, here) waits for
+    no run that has it open in a transaction: its readings are then not kept."""
+    make_site(site)
+    build(site.config, now=NOW)
+    with database(site) as db:
+        db.execute("UPDATE meta SET value = 'other' WHERE name = 'key'")
+    monkeypatch.setattr(store_module, "_WAIT_S", 0.05)
+    with database(site) as other:
+        other.execute("BEGIN IMMEDIATE")  # the other version's run, writing
+        result = build(site.config, now=NOW)
+        other.rollback()
+    assert not result.has_errors
+    with database(site) as db:
+        assert db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone() == ("other",)
+    assert_nothing_left_beside_the_database(site)
+
+
+def test_a_plan_is_used_only_with_the_readings_it_was_saved_with(site: Site) -> None:
+    """A run that ended after saving its readings and before saving its plan leaves
+    the last run's plan, made with other readings: it is not used."""
+    make_site(site)
+    build(site.config, now=NOW)
+    cache = BuildCache(load_state(site.config))
+    try:
+        assert cache.plan is not None
+    finally:
+        cache.close()
+    with database(site) as db:
+        db.execute("UPDATE meta SET value = 'saved by a later run' WHERE name = 'token'")
+    cache = BuildCache(load_state(site.config))
+    try:
+        assert cache.plan is None
+    finally:
+        cache.close()
+
+
+def test_a_run_that_writes_nothing_leaves_the_cache_as_it_was(site: Site) -> None:
+    """`feeds check` opens the database read-only."""
+    make_site(site)
+    build(site.config, write=False, now=NOW)
+    assert not (site.root / CACHE_DIR).exists()
+    build(site.config, now=NOW)
+    before = {path.name: path.read_bytes() for path in (site.root / CACHE_DIR).iterdir()}
+    site.post("p999", date="2025-07-01", categories="[c9]")
+    result = build(site.config, write=False, now=NOW)
+    assert result.posts == 41
+    after = {path.name: path.read_bytes() for path in (site.root / CACHE_DIR).iterdir()}
+    assert after == before
+
+
+def test_a_run_that_publishes_nothing_keeps_its_readings(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post with an error stops the build from publishing; the next run, once it is
+    fixed, reads only that post again."""
+    make_site(site)
+    site.raw_post("bad.md", "---\ntitle: x\n---\n")
+    age_posts(site)
+    assert not build(site.config, now=NOW).published
+    assert len(stored_rows(site)) == 41
+    site.raw_post("bad.md", "---\ntitle: x\ndate: 2024-01-01\n---\n")
+    read = record_reads(monkeypatch)
+    assert build(site.config, now=NOW).published
+    assert read == ["bad.md"]
     assert feed_files(site.output) == cold(site)

@@ -20,28 +20,11 @@ from hypothesis import strategies as st
 from test_cache import OLD, age_posts, cold, make_site, record_reads
 
 from feeds import build
-from feeds.config import SiteConfig
 from feeds.incremental import Incremental
 from feeds.incremental.session import Session
 from feeds.incremental.state import CACHE_DIR
 from feeds.incremental.store import PLAN_FILE
 from feeds.model import BuildResult
-from feeds.source.reading import ReadResult
-
-
-@pytest.fixture
-def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One item per cached run that read and planned the whole site (`cold`, which uses
-    no cache, reads too, uncounted)."""
-    calls: list[int] = []
-    read_posts = Session.read_posts
-
-    def counted(self: Session, config: SiteConfig) -> ReadResult:
-        calls.append(1)
-        return read_posts(self, config)
-
-    monkeypatch.setattr(Session, "read_posts", counted)
-    return calls
 
 
 def edit(site: Site, name: str, old: str, new: str) -> None:

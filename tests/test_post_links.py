@@ -9,14 +9,10 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
 from conftest import BASIC_CONFIG, NOW, Site, feed_files
 
 from feeds import build
-from feeds.config import SiteConfig
-from feeds.incremental.session import Session
 from feeds.model import Severity
-from feeds.source.reading import ReadResult
 from feeds.source.templates import HUGO, LIQUID, strip_templates
 
 SITE = "https://example.org/blog/"
@@ -193,20 +189,6 @@ def test_a_moved_target_renders_its_linking_posts_again(site: Site) -> None:
     build(site.config, now=NOW)
     assert feed_files(site.output) == cold(site)
     assert b"https://example.org/blog/posts/now-here/" in feed_files(site.output)["atom.xml"]
-
-
-@pytest.fixture
-def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One item per cached run that read the whole site (as in test_incremental)."""
-    calls: list[int] = []
-    read_posts = Session.read_posts
-
-    def counted(self: Session, config: SiteConfig) -> ReadResult:
-        calls.append(1)
-        return read_posts(self, config)
-
-    monkeypatch.setattr(Session, "read_posts", counted)
-    return calls
 
 
 def test_an_edit_of_a_linking_post_keeps_its_links(site: Site, full_runs: list[int]) -> None:

@@ -61,8 +61,8 @@ class Incremental:
         """The rest of the run; no writer of the cache outlives it. A run that `writes`
         nothing (`feeds check`) uses the cache and leaves it as it was."""
         from .session import Session
-        from .store import saver_awaited
+        from .store import cache_closed
 
         session = Session(self.probed, writes=writes)
-        with saver_awaited(session.cache):
+        with cache_closed(session.cache):
             yield session

@@ -1,11 +1,12 @@
-"""Work on more than one core: reading posts in forked worker processes, and the forked
-child that writes the cache while the build goes on.
+"""Work on more than one core: reading posts in forked worker processes.
 
 The files are cut into chunks that this process and its workers claim one at a time
 from a pipe, so that a core slowed by the rest of the machine ends up reading less.
-Workers send each chunk's readings back through a pipe of their own as cache entries,
-plain values that pickle at C speed, and this process takes them over between chunks
-of its own. Plain `fork` and pipes rather than the standard library's process pool:
+Workers send each chunk back through a pipe of their own: what the build keeps of
+each file (its post's key and its problems, plain values that pickle at C speed) and
+its reading pickled for the build cache, which this process hands on as it comes
+(between chunks of its own), so that no process holds the readings of the whole site.
+Plain `fork` and pipes rather than the standard library's process pool:
 its result thread competes with this process's own reading for the interpreter lock,
 and with this process not reading, a cold build was slower by more than a tenth
 (docs/performance.md).
@@ -26,13 +27,17 @@ import pickle
 import signal
 import struct
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, overload
 
 from ..config import SiteConfig
-from ..model import Post
+from ..model import PostKey, Stamp
 from ..source.listing import PostFile, stamp_of
-from ..source.post import Reading, read_post
-from .records import PostEntry, problems_from_rows, reading_entry
+from ..source.media import MediaSeen
+from ..source.post import read_post
+from ..source.reading import Scanned, scanned
+from .pickles import dump_entry
+from .records import ProblemRows, problem_rows, problems_from_rows, reading_entry
 
 PARALLEL_MIN_FILES = 1500
 """Below this many files to read, a second process costs more than it saves."""
@@ -41,51 +46,104 @@ MAX_CHUNKS = 255
 MIN_CHUNK_FILES = 20
 """Fewer files to a chunk and claiming them costs more than uneven shares would."""
 
-ReadEntry = tuple[Reading, PostEntry]
-"""A file's reading, and the entry the cache keeps of it."""
-Chunks = list[Sequence[PostFile]]
+
+class Chunks(Sequence[Sequence[PostFile]]):
+    """`files` cut into chunks of `size`, each made as it is read: the files of a
+    million-post site as objects would take more memory than the rest of the build."""
+
+    def __init__(self, files: Sequence[PostFile], size: int) -> None:
+        self.files, self.size = files, size
+
+    def __len__(self) -> int:
+        return -(-len(self.files) // self.size)
+
+    @overload
+    def __getitem__(self, index: int) -> Sequence[PostFile]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Sequence[PostFile]]: ...
+
+    def __getitem__(self, index: int | slice) -> Sequence[PostFile] | Sequence[Sequence[PostFile]]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(len(self))[index]]
+        start = range(0, len(self.files), self.size)[index]
+        return self.files[start : start + self.size]
+
+
+CacheRow = tuple[str, Stamp, bytes]
+"""A file's reading as the build cache keeps it: its relative path, its stamp, and its
+`records.PostEntry` pickled."""
+Keep = Callable[[list[CacheRow]], None]
+"""Takes each chunk's rows for the cache as soon as the chunk is read, so that no
+process holds the readings of the whole site."""
+
+Found = Callable[[int, Scanned], None]
+"""Takes each file's scan, with the file's place among the files read."""
+
+_Sent = tuple[tuple[Any, ...] | None, ProblemRows, MediaSeen | None, Stamp | None, bytes]
+"""A file as a worker sends it: its `Scanned` (the key as a plain tuple, the problems as
+rows), its stamp and its pickled cache entry."""
 
 
 def read_entries(
-    files: Sequence[PostFile], config: SiteConfig, meanwhile: Callable[[], object]
-) -> list[ReadEntry]:
-    """`read_post` for each file, in order, with the entry the cache keeps; on every
-    core when there are enough files. `meanwhile` is work for this process to do once
-    the workers have started (they read more in the meantime)."""
+    files: Sequence[PostFile],
+    config: SiteConfig,
+    meanwhile: Callable[[], object],
+    keep: Keep,
+    found: Found,
+) -> None:
+    """Each file read and scanned (see `source.reading.scanned`), on every core when
+    there are enough files: `found` is given each file's place in `files` and its
+    scan, and `keep` its cache row, as its chunk is read. `meanwhile` is work for this
+    process to do once the workers have started (they read more in the meantime)."""
     reader = _Reader(config)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if cores < 2 or len(files) < PARALLEL_MIN_FILES:
-        return reader.chunk(files)
     size = max(-(-len(files) // MAX_CHUNKS), MIN_CHUNK_FILES)
-    chunks: Chunks = [files[start : start + size] for start in range(0, len(files), size)]
-    claims = _claims(len(chunks))
-    if claims is None:
-        return reader.chunk(files)
-    readings: list[list[ReadEntry] | None] = [None] * len(chunks)
+    chunks = Chunks(files, size)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    claims = _claims(len(chunks)) if cores > 1 and len(files) >= PARALLEL_MIN_FILES else None
+    if claims is None:  # one core, or too few files to share
+        for index in range(len(chunks)):
+            reader.chunk(chunks, index, keep, found)
+        return
+    done = [False] * len(chunks)
     workers = [_Worker.forked(chunks, claims, reader) for _ in range(cores - 1)]
     pending = [worker for worker in workers if worker is not None]
     try:
         if pending:
             meanwhile()
-        for index in _claimed(claims):  # this process reads too, taking over what has come
-            readings[index] = reader.chunk(chunks[index])
+
+        def pull() -> None:
             for worker in pending:
-                for done, chunk_readings in worker.received(chunks, wait=False):
-                    readings[done] = chunk_readings
+                worker.pull()
+
+        for index in _claimed(claims):  # this process reads too, taking over what has come
+            reader.chunk(chunks, index, keep, found, pull)
+            done[index] = True
+            for worker in pending:
+                for taken in worker.received(chunks, keep, found, wait=False):
+                    done[taken] = True
             pending = [worker for worker in pending if not worker.ended]
         while pending:
-            for done, chunk_readings in pending[0].received(chunks, wait=True):
-                readings[done] = chunk_readings
+            for taken in pending[0].received(chunks, keep, found, wait=True):
+                done[taken] = True
             del pending[0]
     finally:
         os.close(claims)
         for worker in pending:  # only when interrupted (SIGTERM, Ctrl-C): none outlives the run
             worker.stop()
-    results: list[ReadEntry] = []
-    for chunk, read_there in zip(chunks, readings, strict=True):
-        # None: a worker that failed had claimed the chunk, so it is read here
-        results += reader.chunk(chunk) if read_there is None else read_there
-    return results
+    for index in range(len(chunks)):
+        if not done[index]:  # a worker that failed had claimed the chunk: read here
+            reader.chunk(chunks, index, keep, found)
+
+
+TICK_FILES = 200
+"""How often (in files read) a process moves what its pipes hold: a worker sends a chunk
+only as the pipe takes it, and the build takes it over only between its own chunks, so
+a pipe left full between them would leave a worker holding every chunk it reads."""
+
+
+def _idle() -> None:
+    """Nothing to do between files."""
 
 
 class _Reader:
@@ -96,18 +154,34 @@ class _Reader:
         self.config = config
         self.remembered: dict[tuple[str, Any], Any] = {}
 
-    def chunk(self, files: Sequence[PostFile]) -> list[ReadEntry]:
-        results = []
-        for post_file in files:
+    def sent(self, files: Sequence[PostFile], tick: Callable[[], None] = _idle) -> list[_Sent]:
+        """Each file read: what a worker sends of it (see `_Sent`); `tick` is called
+        every TICK_FILES files, to keep the pipes flowing."""
+        results: list[_Sent] = []
+        for number, post_file in enumerate(files, 1):
             reading = read_post(post_file.path, self.config, post_file.stamp, self.remembered)
             # The stamp read with, else the one listed, else (if listed without) the file's now.
             post = reading[0]
             stamp = post.stamp if post is not None else post_file.stamp or stamp_of(post_file.path)
-            results.append((reading, reading_entry(stamp, reading)))
+            entry = dump_entry(reading_entry(stamp, reading))
+            key, problems, media = scanned(reading, self.config)
+            plain = None if key is None else tuple(key)
+            results.append((plain, problem_rows(problems), media, stamp, entry))
+            if number % TICK_FILES == 0:
+                tick()
         return results
 
-    def entries(self, files: Sequence[PostFile]) -> list[PostEntry]:
-        return [entry for _, entry in self.chunk(files)]
+    def chunk(
+        self,
+        chunks: Chunks,
+        index: int,
+        keep: Keep,
+        found: Found,
+        tick: Callable[[], None] = _idle,
+    ) -> None:
+        """The chunk at `index` read, and taken over here."""
+        chunk = chunks[index]
+        _taken_over(chunk, index * chunks.size, self.sent(chunk, tick), keep, found)
 
 
 def _claims(count: int) -> int | None:
@@ -143,7 +217,8 @@ class _Worker:
 
     def __init__(self, pid: int, pipe: int) -> None:
         self.pid, self.pipe = pid, pipe
-        self.unread = bytearray()  # the start of a frame still coming
+        self.unread = bytearray()  # what has come and is not taken over yet
+        self.at_end = False  # its pipe has nothing more to give
         self.ended = False  # its pipe closed, and the process reaped
         os.set_blocking(pipe, False)
 
@@ -161,8 +236,12 @@ class _Worker:
             os.close(reading)
             os.set_blocking(writing, False)  # never wait for the build while chunks are left
             backlog = bytearray()
+
+            def send() -> None:
+                _send_some(writing, backlog)
+
             for index in _claimed(claims):
-                entries = pickle.dumps(reader.entries(chunks[index]), pickle.HIGHEST_PROTOCOL)
+                entries = pickle.dumps(reader.sent(chunks[index], send), pickle.HIGHEST_PROTOCOL)
                 backlog += _FRAME.pack(index, len(entries)) + entries
                 _send_some(writing, backlog)
             os.set_blocking(writing, True)
@@ -175,19 +254,30 @@ class _Worker:
             return None
         return cls(pid, reading)
 
-    def received(self, chunks: Chunks, *, wait: bool) -> Iterator[tuple[int, list[ReadEntry]]]:
-        """The chunks whose frames have come whole, with their readings; with `wait`,
-        every one still to come, until the worker ends (its pipe closes). Chunks of a
-        worker that failed in any way never come, and are read again by the build."""
+    def pull(self) -> None:
+        """Take what the pipe holds now, to be taken over later (see TICK_FILES)."""
+        while not self.at_end and (data := self._read()) is not None:
+            self.at_end = not data
+            self.unread += data
+
+    def received(self, chunks: Chunks, keep: Keep, found: Found, *, wait: bool) -> Iterator[int]:
+        """The chunks whose frames have come whole, taken over (see `_taken_over`); with
+        `wait`, every one still to come, until the worker ends (its pipe closes). Chunks
+        of a worker that failed in any way never come, and are read again by the build."""
         if wait:
             os.set_blocking(self.pipe, True)
-        while data := self._read():
+        yield from self._frames(chunks, keep, found)
+        while not self.at_end:
+            data = self._read()
+            if data is None:
+                return
+            self.at_end = not data
             self.unread += data
-            yield from self._frames(chunks)
-        if data is not None:  # the end: what is left of a frame is from a failed worker
-            os.close(self.pipe)
-            reap(self.pid)
-            self.ended = True
+            yield from self._frames(chunks, keep, found)
+        # the end: what is left of a frame is from a failed worker
+        os.close(self.pipe)
+        reap(self.pid)
+        self.ended = True
 
     def _read(self) -> bytes | None:
         """What has come (b"" at the end); None if nothing yet."""
@@ -196,17 +286,19 @@ class _Worker:
         except BlockingIOError:
             return None
 
-    def _frames(self, chunks: Chunks) -> Iterator[tuple[int, list[ReadEntry]]]:
+    def _frames(self, chunks: Chunks, keep: Keep, found: Found) -> Iterator[int]:
         unread = self.unread
         while len(unread) >= _FRAME.size:
             index, size = _FRAME.unpack_from(unread)
             end = _FRAME.size + size
             if len(unread) < end:
                 return
-            entries = pickle.loads(unread[_FRAME.size : end])
+            sent = pickle.loads(unread[_FRAME.size : end])
             del unread[:end]
-            if len(entries) == len(chunks[index]):  # always, from `forked`; else read again
-                yield index, _taken_over(chunks[index], entries)
+            chunk = chunks[index]
+            if len(sent) == len(chunk):  # always, from `forked`; else read again
+                _taken_over(chunk, index * chunks.size, sent, keep, found)
+                yield index
 
     def stop(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -222,18 +314,26 @@ def _send_some(pipe: int, backlog: bytearray) -> None:
             del backlog[: os.write(pipe, backlog)]
 
 
-def _taken_over(chunk: Sequence[PostFile], entries: list[PostEntry]) -> list[ReadEntry]:
-    """A worker's entries as readings, sharing the listing's stamp where the file was
-    unchanged (one stamp for listing, post and cache). Made by `reading_entry` in this
-    run's own code, so not checked as a cache file's records are."""
-    readings: list[ReadEntry] = []
-    for post_file, (stamp, record, rows) in zip(chunk, entries, strict=True):
-        if stamp == post_file.stamp:
-            stamp = post_file.stamp
-        path = post_file.path
-        post = None if record is None or stamp is None else Post(path, stamp, *record)
-        readings.append(((post, problems_from_rows(path, rows)), (stamp, record, rows)))
-    return readings
+def _taken_over(
+    chunk: Sequence[PostFile], start: int, sent: list[_Sent], keep: Keep, found: Found
+) -> None:
+    """What was read of a chunk's files, the first `start` files along: their scans go
+    to `found`, their cache rows to `keep`. Made by `_Reader.sent` in this run's own
+    code, so not checked as a cache file's records are."""
+    rows: list[CacheRow] = []
+    for at, (post_file, (key, problems, media, stamp, entry)) in enumerate(
+        zip(chunk, sent, strict=True), start
+    ):
+        listed = tuple(problems_from_rows(post_file.path, problems)) if problems else ()
+        found(at, (None if key is None else _post_key(key), listed, media))
+        if stamp is not None:
+            rows.append((post_file.relative, stamp, entry))
+    keep(rows)
+
+
+_post_key = partial(tuple.__new__, PostKey)
+"""`PostKey(*fields)` from a tuple of its fields, without the named tuple's Python-level
+__new__: a build makes one per post."""
 
 
 def run_forked(work: Callable[[], None]) -> int | None:

@@ -1,8 +1,9 @@
-"""The build cache's pickle files: written whole with their SHA-256 in front, and read
-back by an unpickler that can make only posts' parts, dates and plain values, so a
-planted file can at worst be wrong (which its key and each record's check catch),
-never run code. A run that finds nothing changed reads only state.json and never
-imports this module."""
+"""The build cache's pickles: its plan file, written whole with its SHA-256 in front,
+and each post's reading in the posts database (see `store`, which checks each row's
+checksum), read back by an unpickler that can make only posts' parts, dates and plain
+values, so a planted file or row can at worst be wrong (which its key and each record's
+check catch), never run code. A run that finds nothing changed reads only state.json
+and never imports this module."""
 
 from __future__ import annotations
 
@@ -43,6 +44,20 @@ def load_pickle(path: Path) -> object | None:
         return None
 
 
+def load_entry(data: bytes) -> object | None:
+    """A post's reading as `dump_entry` pickled it; None if the bytes are not one of ours."""
+    try:
+        return _PostsUnpickler(io.BytesIO(data)).load()
+    except _UNREADABLE:
+        return None
+
+
+def dump_entry(entry: object) -> bytes:
+    """A post's reading (`records.PostEntry`) as the posts database keeps it; the
+    reading workers pickle theirs the same way."""
+    return pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+
+
 def save_pickle(path: Path, data: dict[str, Any]) -> None:
     encoded = pickle.dumps(data, protocol=5)
     write_cache_file(path, hashlib.sha256(encoded).digest() + encoded)
@@ -55,7 +70,8 @@ def write_cache_file(path: Path, data: bytes) -> None:
 
 
 class _PostsUnpickler(pickle.Unpickler):
-    """Makes nothing but what `records.post_record` holds."""
+    """Makes nothing but what `records.post_record` holds. Each class it is asked for is
+    looked up once a run (`_FOUND`): a full read unpickles every post's reading apart."""
 
     ALLOWED = frozenset(
         {
@@ -71,11 +87,21 @@ class _PostsUnpickler(pickle.Unpickler):
     )
 
     def find_class(self, module: str, name: str) -> Any:
+        found = _FOUND.get((module, name))
+        if found is not None:
+            return found
         if (module, name) == ("builtins", "getattr"):
-            return _zone_loader  # how a ZoneInfo pickles: getattr(ZoneInfo, "_unpickle")
-        if (module, name) not in self.ALLOWED:
+            found = _zone_loader  # how a ZoneInfo pickles: getattr(ZoneInfo, "_unpickle")
+        elif (module, name) in self.ALLOWED:
+            found = super().find_class(module, name)
+        else:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        return super().find_class(module, name)
+        _FOUND[module, name] = found
+        return found
+
+
+_FOUND: dict[tuple[str, str], Any] = {}
+"""What `_PostsUnpickler.find_class` allowed and found, by module and name."""
 
 
 def _zone_loader(owner: object, name: str) -> Any:

@@ -21,17 +21,17 @@ not as it was written, or a plan that is missing, damaged or from another tree.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..config import SiteConfig
 from ..dates import instant
-from ..model import Post, Problem, Stream
+from ..model import Post, PostKey, Problem, Stream
 from ..source.listing import Listing, PostFile
-from ..source.media import beside_post, find_media
+from ..source.media import find_media, media_seen
 from ..source.post import read_post
+from ..source.reading import key_of
 from .records import (
     located_rows,
     post_from_record,
@@ -52,6 +52,8 @@ class Replan(NamedTuple):
     streams: list[Stream]
     """The subscription streams, exactly as the full path would plan them; archive
     pages are the last run's (see `LastRun.feeds`)."""
+    shown: dict[str, Post]
+    """Their posts, whole, by source."""
     problems: tuple[Problem, ...]
     posts: int
     next_change: int | None
@@ -75,38 +77,19 @@ def plan_key(post: Post) -> tuple[Any, ...]:
     return tuple(post[index] for index in _PLAN_FIELDS)
 
 
-def save_plan(streams: list[Stream], problems: tuple[Problem, ...], tree: PostsTree) -> SavedPlan:
-    """The plan of a full run: `streams` as `plan_streams` made them."""
+def save_plan(
+    streams: list[Stream], shown: Mapping[str, Post], problems: tuple[Problem, ...], tree: PostsTree
+) -> SavedPlan:
+    """The plan of a full run: `streams` as `plan_streams` made them, `shown` their
+    posts whole."""
     subscription = [stream for stream in streams if not stream.is_archive]
     archived = frozenset(post.source for s in streams if s.is_archive for post in s.posts)
-    return _plan(subscription, archived, problems, tree)
-
-
-def media_seen(posts: Iterable[Post], config: SiteConfig) -> dict[str, list[int] | None]:
-    """The site files `find_media` looked at for `posts`, whose media it found, as
-    `LastRun.media` keeps them: each file it read or found missing (`Media.file`), and
-    each place beside a post where it looked first and found no file, since a file
-    that appears there replaces the static folder's (or none) and changes no file the
-    last run read."""
-    seen: dict[str, list[int] | None] = {}
-    root = config.path.parent
-    for post in posts:
-        if not post.media:
-            continue
-        found = [m for m in (post.image, post.banner, *post.attachments) if m is not None]
-        for media in found:
-            if media.file is not None:
-                seen[media.file] = None if media.stamp is None else list(media.stamp)
-        files = {media.file for media in found}
-        for ref in post.media:
-            beside = beside_post(ref.written, post.source, config)
-            if beside is not None and (relative := os.path.relpath(beside, root)) not in files:
-                seen[relative] = None
-    return seen
+    return _plan(subscription, shown, archived, problems, tree)
 
 
 def _plan(
     subscription: list[Stream],
+    shown: Mapping[str, Post],
     archived: frozenset[str],
     problems: tuple[Problem, ...],
     tree: PostsTree,
@@ -116,7 +99,9 @@ def _plan(
         shard_trees=tree.shard_digests,
         streams=[_stored(stream) for stream in subscription],
         archived=archived,
-        records={post.source: post_record(post) for s in subscription for post in s.posts},
+        records={
+            key.source: post_record(shown[key.source]) for s in subscription for key in s.posts
+        },
         problems=located_rows(problems),
     )
 
@@ -154,7 +139,7 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
                 return None
         fresh[post.source] = post
     try:
-        streams = _streams(plan, tree.listing, fresh)
+        streams, shown = _streams(plan, tree.listing, fresh, config)
     except (TypeError, ValueError, KeyError):
         return None  # a plan of another shape
     cache.remember_readings(
@@ -163,11 +148,13 @@ def replan(cache: BuildCache, tree: PostsTree, config: SiteConfig, now: datetime
         if post_file.stamp is not None
     )
     planned_problems = problems_from_located_rows(plan.problems)
-    new_plan = _plan(streams, plan.archived, planned_problems, tree)
+    new_plan = _plan(streams, shown, plan.archived, planned_problems, tree)
     # The last run's files, unchanged, and the edited posts': a file only an edited
     # post's old reading named is watched until the next full read, at worst causing one.
-    media = {**last.media, **media_seen(fresh.values(), config)}
-    return Replan(streams, planned_problems, last.posts, last.next_change, new_plan, media)
+    media = dict(last.media)
+    for post in fresh.values():
+        media |= media_seen(post, config)
+    return Replan(streams, shown, planned_problems, last.posts, last.next_change, new_plan, media)
 
 
 def _changed_files(cache: BuildCache, tree: PostsTree, plan: SavedPlan) -> list[PostFile] | None:
@@ -234,20 +221,27 @@ def _with_links(post: Post, plan: SavedPlan) -> Post | None:
     return post._replace(refs=planned)
 
 
-def _streams(plan: SavedPlan, listing: Listing, fresh: dict[str, Post]) -> list[Stream]:
-    """The saved subscription streams, their posts rebuilt from the plan's readings."""
+def _streams(
+    plan: SavedPlan, listing: Listing, fresh: dict[str, Post], config: SiteConfig
+) -> tuple[list[Stream], dict[str, Post]]:
+    """The saved subscription streams, their posts rebuilt from the plan's readings, and
+    those posts whole, by source."""
     posts = dict(fresh)
+    keys: dict[str, PostKey] = {}
 
-    def post_of(source: str) -> Post:
-        if source not in posts:
-            stamp = listing.stamp(listing.index(source))
-            if stamp is None:
-                raise ValueError("a post file that cannot be stat'ed")
-            posts[source] = post_from_record(plan.records[source], source, stamp)
-        return posts[source]
+    def planned(source: str) -> PostKey:
+        if source not in keys:
+            if source not in posts:
+                stamp = listing.stamp(listing.index(source))
+                if stamp is None:
+                    raise ValueError("a post file that cannot be stat'ed")
+                posts[source] = post_from_record(plan.records[source], source, stamp)
+            keys[source] = key_of(posts[source], config)
+        return keys[source]
 
     at = Stream._fields.index("posts")
-    return [
-        Stream(*stored[:at], tuple(map(post_of, stored[at])), *stored[at + 1 :])  # type: ignore[call-arg]
+    streams = [
+        Stream(*stored[:at], tuple(map(planned, stored[at])), *stored[at + 1 :])  # type: ignore[call-arg]
         for stored in plan.streams
     ]
+    return streams, {source: posts[source] for source in keys}

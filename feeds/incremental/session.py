@@ -3,6 +3,7 @@ the build cache's readings and plan (see `store`), loaded as they are asked for.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import partial
@@ -10,20 +11,20 @@ from importlib import import_module
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..model import Problem, Severity
-from ..plan import SitePlan, plan_site
+from ..model import Problem, Severity, Stamp
+from ..plan import Loader, SitePlan, plan_site
 from ..plan.outputs import Output, plan_outputs
 from ..precompress import suffixes
 from ..publish import os_reason
 from ..source.listing import Listing, PostFile, list_posts
-from ..source.post import Reading
-from ..source.reading import ReadResult, read_posts
-from .parallel import read_entries
+from ..source.post import Reading, read_post
+from ..source.reading import Scan, Scanned, Scanning, load_posts, scan_posts, scanned
+from .parallel import CacheRow, read_entries
 from .records import located_rows, problems_from_located_rows, reading_from_entry
-from .replan import media_seen, replan, save_plan
+from .replan import replan, save_plan
 from .replay import Probe
 from .state import LastRun
-from .store import BuildCache, PostsTree, save_cache, save_readings_meanwhile
+from .store import BuildCache, PostsTree, save_cache
 
 
 class Session:
@@ -40,29 +41,38 @@ class Session:
         """What went wrong with the cache itself: a run that cannot keep it still
         builds, but the next one reads every post again, and the operator should know."""
 
-    def plan(self, config: SiteConfig, now: datetime, out_dir: Path, *, writes: bool) -> SitePlan:
+    def loader(self, config: SiteConfig) -> Loader:
+        """`source.reading.load_posts`, taking the cache's reading of each file whose
+        stat proves it current."""
+        return partial(load_posts, config=config, read=partial(self._reading, config=config))
+
+    def plan(
+        self, config: SiteConfig, now: datetime, out_dir: Path, load: Loader, *, writes: bool
+    ) -> SitePlan:
         """The site's plan: the last run's, replanned, where that gives what planning
         anew would (only for a run that `writes`, which then keeps the outputs the plan
-        leaves alone); else the posts read and planned as the reference build does."""
+        leaves alone); else the posts scanned and planned as the reference build does."""
         site = self._replanned(config, now, out_dir) if writes else None
         if site is None:
-            site = plan_site(self.read_posts(config), config, now)
+            site = plan_site(self.scan_posts(config), config, now, load)
             if self.tree is not None:
-                self.cache.remember_plan(save_plan(site.streams, site.problems, self.tree))
+                shown = {post.source: post for output in site.outputs for post in output.posts}
+                self.cache.remember_plan(save_plan(site.streams, shown, site.problems, self.tree))
         self.site = site
         return site
 
-    def read_posts(self, config: SiteConfig) -> ReadResult:
-        """Every post, as `source.reading.read_posts` reads them."""
+    def scan_posts(self, config: SiteConfig) -> Scan:
+        """Every post's key, as `source.reading.scan_posts` scans them."""
         listing = self._listing(config) or list_posts(config, stamped=False)
-        stamps: list[PostFile] = []
-        read = read_posts(config, listing, partial(self._read, stamps=stamps))
-        self.media = media_seen(read.posts, config)
+        stamps: dict[str, Stamp] = {}
+        scan = scan_posts(config, listing, partial(self._scan, stamps=stamps))
+        self.media = scan.media
         if self.tree is None:
-            stamped = listing.with_stamps(file.stamp for file in stamps) if stamps else listing
+            unstamped = (name for i, name in enumerate(listing.names) if listing.stamp(i) is None)
+            stamped = listing.with_stamps(map(stamps.get, unstamped)) if stamps else listing
             self.tree = PostsTree(stamped, self._digest(stamped))
-        save_readings_meanwhile(self.cache)
-        return read
+        self.cache.forget_posts_except(set(listing.names))
+        return scan
 
     def _replanned(self, config: SiteConfig, now: datetime, out_dir: Path) -> SitePlan | None:
         last = self.probed.state.last_run
@@ -73,7 +83,7 @@ class Session:
         replanned = replan(self.cache, self.tree, config, now)
         if replanned is None:
             return None
-        outputs = plan_outputs(replanned.streams, config)
+        outputs = plan_outputs(replanned.streams, config, replanned.shown)
         planned = {output.path for output in outputs}
         kept = {path: fp for path, fp in last.feeds.items() if path not in planned}
         encodings = suffixes(config.precompress)
@@ -106,18 +116,18 @@ class Session:
         self,
         config: SiteConfig,
         out_dir: Path,
-        written: Sequence[Output],
-        outputs: Sequence[Output],
+        rendered: Mapping[str, str],
+        outputs: Mapping[str, str],
         warnings: Sequence[Problem],
         render_warnings: Mapping[str, Sequence[Problem]],
     ) -> None:
-        """Remember what this run wrote, with what rendering each output gave, so that
-        the next one can replay it."""
+        """Remember what this run wrote (`rendered`, of `outputs`: fingerprints by path),
+        with what rendering each file gave, so that the next run can replay it."""
         state, plan = self.cache.state, self.site
         encodings = suffixes(config.precompress)
-        for output in written:
-            found = located_rows(render_warnings.get(output.path, ()))
-            state.remember_feed(out_dir / output.path, output.fingerprint, encodings, found)
+        for path, fingerprint in rendered.items():
+            found = located_rows(render_warnings.get(path, ()))
+            state.remember_feed(out_dir / path, fingerprint, encodings, found)
         if plan is None or self.tree is None or plan.has_errors:
             return self.unpublished()
         glob = None if config.posts_glob is None else [*config.posts_glob]
@@ -127,7 +137,7 @@ class Session:
                 next_change=plan.next_change,
                 out_dir=str(out_dir),
                 posts=plan.posts,
-                feeds={**{o.path: o.fingerprint for o in outputs}, **plan.kept},
+                feeds={**outputs, **plan.kept},
                 warnings=located_rows(warnings),
                 default_out_dir=str(config.output_dir),
                 posts_dir=str(config.posts_dir),
@@ -186,34 +196,53 @@ class Session:
     def _digest(self, listing: Listing) -> str | None:
         return self.probed.digest if listing is self.probed.listing else None
 
-    def _read(
-        self, files: Sequence[PostFile], config: SiteConfig, *, stamps: list[PostFile]
-    ) -> list[Reading]:
-        """Each file's reading: the cache's if its stat proves it unchanged, else read
-        (on every core, while this process loads the renderers the build needs next)."""
-        cache = self.cache
-        readings: dict[str, Reading] = {}
-        misses: list[PostFile] = []
-        for post_file in files:
+    def _reading(self, source: str, config: SiteConfig) -> Reading:
+        """The reading of the post file at `source`: the cache's, if the file's stat as
+        listed proves it current, else read again."""
+        listing = self.tree.listing if self.tree is not None else None
+        try:
+            hit = (
+                None if listing is None else self._cached(listing.post_file(listing.index(source)))
+            )
+        except ValueError:  # not listed
             hit = None
-            if (stamp := post_file.stamp) is not None:
-                entry = cache.reading(post_file.relative, stamp)
-                hit = None if entry is None else reading_from_entry(entry, post_file.path, stamp)
-            if hit is None:
-                misses.append(post_file)
-            else:
-                readings[post_file.relative] = hit
-        read = read_entries(misses, config, _load_renderers)
-        cache.remember_readings(
-            (post_file.relative, entry) for post_file, (_, entry) in zip(misses, read, strict=True)
-        )
-        for post_file, (reading, entry) in zip(misses, read, strict=True):
-            readings[post_file.relative] = reading
-            if post_file.stamp is None:
-                stamps.append(post_file._replace(stamp=entry[0]))
-        del read
-        cache.forget_posts_except(readings.keys())
-        return [readings[post_file.relative] for post_file in files]
+        return hit if hit is not None else read_post(source, config)
+
+    def _cached(self, post_file: PostFile) -> Reading | None:
+        """The cache's reading of the file, if its stat as listed proves it current."""
+        stamp = post_file.stamp
+        if stamp is None:
+            return None
+        entry = self.cache.reading(post_file.relative, stamp)
+        return None if entry is None else reading_from_entry(entry, post_file.path, stamp)
+
+    def _scan(
+        self, listing: Listing, config: SiteConfig, scanning: Scanning, *, stamps: dict[str, Stamp]
+    ) -> None:
+        """Each file scanned: from the cache's reading if its stat proves it unchanged,
+        else read (on every core, while this process loads the renderers the build
+        needs next), its reading kept in the cache. `stamps` gets the stamp each file
+        listed without one was read with."""
+        cache = self.cache
+        missed: Sequence[int] = range(len(listing))
+        if cache.has_readings:
+            missed = array("q")  # where the files to read are: a million of them, at cold
+            for index in range(len(listing)):
+                hit = self._cached(listing.post_file(index))
+                if hit is None:
+                    missed.append(index)
+                else:
+                    scanning.found(index, scanned(hit, config))
+        unstamped = {listing.names[i] for i in missed if listing.stamp(i) is None}
+
+        def keep(rows: list[CacheRow]) -> None:
+            cache.remember_pickled(rows)
+            stamps.update((relative, stamp) for relative, stamp, _ in rows if relative in unstamped)
+
+        def found(position: int, scan: Scanned) -> None:
+            scanning.found(missed[position], scan)
+
+        read_entries(listing.files_at(missed), config, _load_renderers, keep, found)
 
 
 def _load_renderers() -> None:

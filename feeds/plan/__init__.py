@@ -1,21 +1,29 @@
 """Planning, pure: which posts go into which stream (`streams`), and every file a build
-writes with a fingerprint of what its bytes depend on (`outputs`)."""
+writes with a fingerprint of what its bytes depend on (`outputs`).
+
+Streams are planned from the posts' keys; the posts they show are then asked of a
+`Loader` whole, so a plan holds the few posts its feeds show, not the site."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..model import Problem, Stream
-from .outputs import Output, plan_outputs
+from ..model import Post, PostKey, Problem, Stream
+from .outputs import Output, feed_paths, plan_outputs
 from .refs import resolve_refs
 from .streams import next_change, plan_streams
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
-    from ..source.reading import ReadResult
+    from ..source.reading import Scan
+
+Loader = Callable[[Iterable[PostKey]], tuple[dict[str, Post], list[Problem]]]
+"""The posts of keys, whole, by source, with the links of their refs as the keys have
+them, and an error for each whose file no longer gives its key (see
+`source.reading.load_posts`)."""
 
 
 class SitePlan(NamedTuple):
@@ -23,6 +31,9 @@ class SitePlan(NamedTuple):
 
     streams: list[Stream]
     outputs: list[Output]
+    """The files of the subscription feeds and the pages; those of the archive pages
+    among `streams` are made as they are published (see `archive_outputs`), a few
+    pages' posts at a time."""
     problems: tuple[Problem, ...]
     posts: int
     """How many valid posts were read."""
@@ -37,9 +48,41 @@ class SitePlan(NamedTuple):
         return any(problem.is_error for problem in self.problems)
 
 
-def plan_site(read: ReadResult, config: SiteConfig, now: datetime) -> SitePlan:
-    posts, unknown = resolve_refs(read.posts, config)  # links between posts
-    streams = plan_streams(posts, config, now)
-    outputs = plan_outputs(streams, config)
-    problems = (*read.problems, *unknown)
-    return SitePlan(streams, outputs, problems, len(posts), next_change(posts, now))
+def plan_site(scan: Scan, config: SiteConfig, now: datetime, load: Loader) -> SitePlan:
+    keys, unknown = resolve_refs(scan.keys, config, load)  # links between posts
+    streams = plan_streams(keys, config, now)
+    subscription = [stream for stream in streams if not stream.is_archive]
+    posts, changed = load(dict.fromkeys(key for stream in subscription for key in stream.posts))
+    outputs = [] if changed else plan_outputs(subscription, config, posts)
+    problems = (*scan.problems, *unknown, *changed)
+    return SitePlan(streams, outputs, problems, len(keys), next_change(keys, now))
+
+
+ARCHIVE_BATCH_POSTS = 5000
+"""About how many posts the archive pages made at a time show (see `archive_outputs`)."""
+
+
+def archive_paths(site: SitePlan, config: SiteConfig) -> list[str]:
+    """The files of the plan's archive pages."""
+    return [
+        path for stream in site.streams if stream.is_archive for path in feed_paths(stream, config)
+    ]
+
+
+def archive_outputs(
+    site: SitePlan, config: SiteConfig, load: Loader
+) -> Iterator[tuple[list[Output], list[Problem]]]:
+    """The outputs of the plan's archive pages, a batch of pages at a time, with their
+    posts read (`load`) for that batch alone: a site's archive pages show every post it
+    has, more than a build should hold at once. With each batch, the errors of posts
+    whose files changed since they were scanned (then the batch has no outputs)."""
+    batch: list[Stream] = []
+    size = 0
+    archives = [stream for stream in site.streams if stream.is_archive]
+    for number, stream in enumerate(archives):
+        batch.append(stream)
+        size += len(stream.posts)
+        if size >= ARCHIVE_BATCH_POSTS or number == len(archives) - 1:
+            posts, changed = load(dict.fromkeys(key for page in batch for key in page.posts))
+            yield ([] if changed else plan_outputs(batch, config, posts)), changed
+            batch, size = [], 0

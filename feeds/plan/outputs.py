@@ -12,7 +12,7 @@ links to other posts its body shows, its media files' stats).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..formats import BY_NAME, OPML, STYLESHEET, Format, feed_file
@@ -26,10 +26,12 @@ INDEX_ENTRIES = 5
 
 
 class Listed(NamedTuple):
-    """A subscription feed as pages list it: its stream and its formats, preferred first."""
+    """A subscription feed as pages list it: its stream, its formats, preferred first,
+    and its posts."""
 
     stream: Stream
     formats: tuple[Format, ...]
+    posts: tuple[Post, ...]
 
 
 class Output(NamedTuple):
@@ -51,52 +53,70 @@ class Output(NamedTuple):
         return self.stream is not None and not self.stream.is_archive
 
 
-def plan_outputs(streams: Iterable[Stream], config: SiteConfig) -> list[Output]:
-    """Every output file of the site, with the fingerprint of what its bytes depend on."""
+def plan_outputs(
+    streams: Iterable[Stream], config: SiteConfig, posts: Mapping[str, Post]
+) -> list[Output]:
+    """Every output file of the site, with the fingerprint of what its bytes depend on;
+    `posts` holds the streams' posts, whole, by source."""
     # Where every feed is, which the links between feeds and the pages show.
     paths = tuple(sorted(config.feed_paths.items()))
     outputs: list[Output] = []
     listed: list[Listed] = []
     all_formats: dict[str, Format] = {}
     for stream in streams:
-        formats = [BY_NAME[name] for name in stream.formats or config.formats]
-        all_formats |= {f.name: f for f in formats}
-        written = tuple(f for f in formats if f.archivable or not stream.is_archive)
-        material = _stream_material(stream)
-        for feed_format in written:
+        written = written_formats(stream, config)
+        all_formats |= {f.name: f for f in written}
+        shown = tuple(posts[key.source] for key in stream.posts)
+        material = _stream_material(stream, shown)
+        for feed_format, path in zip(written, feed_paths(stream, config), strict=True):
             outputs.append(
                 Output(
-                    feed_file(stream.directory, feed_format, config.feed_paths),
+                    path,
                     "feed",
                     _digest((feed_format.name, material, paths)),
-                    stream.posts,
+                    shown,
                     stream,
                     feed_format,
                 )
             )
         if not stream.is_archive and written:
-            listed.append(Listed(stream, written))
+            listed.append(Listed(stream, written, shown))
     if not listed:
         return outputs
     if any(feed_format.archivable for feed_format in all_formats.values()):
         outputs.append(Output(STYLESHEET, "stylesheet", _digest("stylesheet")))
     pages = [
-        (tuple(f.name for f in item.formats), _stream_material(item.stream), paths)
+        (tuple(f.name for f in item.formats), _stream_material(item.stream, item.posts), paths)
         for item in listed
     ]
     outputs.append(Output(OPML, "opml", _digest(("opml", pages)), listed=tuple(listed)))
     if config.index_page:
-        shown = dict.fromkeys(post for item in listed for post in item.stream.posts[:INDEX_ENTRIES])
+        front = dict.fromkeys(post for item in listed for post in item.posts[:INDEX_ENTRIES])
         fingerprint = _digest(("index", pages))
         outputs.append(
-            Output(config.index_page, "index", fingerprint, tuple(shown), listed=tuple(listed))
+            Output(config.index_page, "index", fingerprint, tuple(front), listed=tuple(listed))
         )
     return outputs
 
 
-def _stream_material(stream: Stream) -> tuple[object, ...]:
+def written_formats(stream: Stream, config: SiteConfig) -> tuple[Format, ...]:
+    """The formats a stream's files are in: its own or site.yaml's, archive pages only in
+    those that can be archived."""
+    formats = [BY_NAME[name] for name in stream.formats or config.formats]
+    return tuple(f for f in formats if f.archivable or not stream.is_archive)
+
+
+def feed_paths(stream: Stream, config: SiteConfig) -> list[str]:
+    """The paths of the stream's files, as `plan_outputs` names them."""
+    return [
+        feed_file(stream.directory, feed_format, config.feed_paths)
+        for feed_format in written_formats(stream, config)
+    ]
+
+
+def _stream_material(stream: Stream, posts: tuple[Post, ...]) -> tuple[object, ...]:
     return tuple(
-        tuple(post.made_from for post in stream.posts) if name == "posts" else value
+        tuple(post.made_from for post in posts) if name == "posts" else value
         for name, value in zip(Stream._fields, stream, strict=True)
     )
 

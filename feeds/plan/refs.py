@@ -15,7 +15,8 @@ at their target, among every post read (drafts aside), as the generators find th
   Both give the post's path on the site (the site's `url` path, then the post's).
 
 A target that is no post (another page, a draft, two posts) stays None, and its tag
-is dropped with a warning, as before. Pure: posts in, posts and warnings out.
+is dropped with a warning, as before. Pure: keys in, keys and warnings out; the link of
+a post a ref finds is asked of the plan's loader.
 
 The links of a post's `refs` are part of it, so that the fingerprints of the feeds
 showing it change when a post it links to moves (see `outputs`).
@@ -30,21 +31,24 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from ..model import Post, Problem, Severity
+from ..model import PostKey, Problem, Severity
 from ..source.templates import dropped_message, unknown_post_reason
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
+    from . import Loader
 
 _BUNDLE = {"index", "_index"}
 
 
-def resolve_refs(posts: Sequence[Post], config: SiteConfig) -> tuple[list[Post], list[Problem]]:
+def resolve_refs(
+    posts: Sequence[PostKey], config: SiteConfig, load: Loader
+) -> tuple[list[PostKey], list[Problem]]:
     """`posts` with the links of their `refs` found, and a warning for each not found."""
     if not any(post.refs for post in posts):
         return list(posts), []
-    index = _Index([post for post in posts if not post.draft], config)
-    resolved: list[Post] = []
+    index = _Index([post for post in posts if not post.draft], config, load)
+    resolved: list[PostKey] = []
     problems: list[Problem] = []
     for post in posts:
         if not post.refs:
@@ -68,9 +72,12 @@ def _relative(link: str) -> str:
 
 
 class _Index:
-    def __init__(self, posts: Iterable[Post], config: SiteConfig) -> None:
+    def __init__(self, posts: Iterable[PostKey], config: SiteConfig, load: Loader) -> None:
         self.config = config
-        self.posts: dict[str, Post] = {}
+        self.load = load
+        self.links: dict[str, str | None] = {}
+        """The link of each post found, read once."""
+        self.posts: dict[str, PostKey] = {}
         self.hugo: dict[str, set[str]] = defaultdict(set)
         self.hugo_names: dict[str, set[str]] = defaultdict(set)
         self.files: dict[str, set[str]] = defaultdict(set)
@@ -95,7 +102,7 @@ class _Index:
             self.names[name].add(post.source)
             self.name_alone[PurePath(name).name].add(post.source)
 
-    def content_path(self, post: Post) -> str:
+    def content_path(self, post: PostKey) -> str:
         path = PurePath(post.source)
         folders = path.parent.parts
         if "content" in folders:
@@ -103,12 +110,12 @@ class _Index:
             return PurePath(*path.parts[start:]).as_posix()
         return _below(path, PurePath(self.config.posts_dir).parent).as_posix()
 
-    def site_path(self, post: Post) -> str:
+    def site_path(self, post: PostKey) -> str:
         posts_dir = PurePath(self.config.posts_dir)
         root = posts_dir.parent if posts_dir.name == "_posts" else posts_dir
         return _below(PurePath(post.source), root).as_posix()
 
-    def posts_name(self, post: Post) -> str:
+    def posts_name(self, post: PostKey) -> str:
         path = PurePath(post.source)
         folders = path.parent.parts
         if "_posts" in folders:
@@ -118,19 +125,20 @@ class _Index:
             below = _below(path, self.config.posts_dir)
         return os.path.splitext(below.as_posix())[0]
 
-    def one(self, sources: set[str] | None) -> Post | None:
+    def one(self, sources: set[str] | None) -> PostKey | None:
         """The post, when there is one alone."""
         if sources is None or len(sources) != 1:
             return None
         return self.posts[next(iter(sources))]
 
-    def link(self, tag: str, target: str, linking: Post) -> str | None:
+    def link(self, tag: str, target: str, linking: PostKey) -> str | None:
         if tag in ("ref", "relref"):
             path, _, fragment = target.partition("#")
             post = self.hugo_post(path, linking) if path else linking
-            if post is None:
+            link = None if post is None else self.link_of(post)
+            if link is None:
                 return None
-            link = post.link + ("#" + fragment if fragment else "")
+            link += "#" + fragment if fragment else ""
             return link if tag == "ref" else _relative(link)
         if tag == "link":
             post = self.one(self.files.get(target.lstrip("/")))
@@ -139,9 +147,17 @@ class _Index:
             post = self.one(self.names.get(name)) or (
                 None if "/" in name else self.one(self.name_alone.get(name))
             )
-        return None if post is None else _relative(post.link)
+        link = None if post is None else self.link_of(post)
+        return None if link is None else _relative(link)
 
-    def hugo_post(self, path: str, linking: Post) -> Post | None:
+    def link_of(self, post: PostKey) -> str | None:
+        """The post's link, read whole once; None if its file has changed since."""
+        if post.source not in self.links:
+            found = self.load([post])[0].get(post.source)
+            self.links[post.source] = None if found is None else found.link
+        return self.links[post.source]
+
+    def hugo_post(self, path: str, linking: PostKey) -> PostKey | None:
         key = path.strip("/")
         found = self.one(self.hugo.get(key))
         if found is not None or path.startswith("/"):

@@ -26,12 +26,12 @@ from operator import attrgetter
 from ..config import SiteConfig
 from ..dates import instant
 from ..formats import ARCHIVE_FOLDER
-from ..model import Category, Post, Stream
+from ..model import Category, PostKey, Stream
 from ..selection import selects
 from ..text import term_key, term_slug
 
 
-def published(posts: Iterable[Post], now: datetime) -> list[Post]:
+def published(posts: Iterable[PostKey], now: datetime) -> list[PostKey]:
     """Posts a reader may see at `now`, newest first; equal times by slug."""
     now_us = instant(now)
     visible = [
@@ -52,7 +52,7 @@ _slug = attrgetter("slug")
 _instant = attrgetter("instant")
 
 
-def next_change(posts: Iterable[Post], now: datetime) -> int | None:
+def next_change(posts: Iterable[PostKey], now: datetime) -> int | None:
     """When, in microseconds since the epoch, the earliest scheduled post falls due or a
     post expires: until then, the passing of time changes no feed."""
     now_us = instant(now)
@@ -66,7 +66,7 @@ def next_change(posts: Iterable[Post], now: datetime) -> int | None:
     return min(due) if due else None
 
 
-def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> list[Stream]:
+def plan_streams(posts: Iterable[PostKey], config: SiteConfig, now: datetime) -> list[Stream]:
     """The site feed plus one feed per category (tag, author) with a published post.
 
     Categories whose names differ only by case or punctuation (`iOS`, `ios`,
@@ -82,7 +82,7 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
     )
     categories = config.categories or {}
 
-    def category_terms(post: Post) -> tuple[Category, ...]:
+    def category_terms(post: PostKey) -> tuple[Category, ...]:
         return post.categories  # unique by term_key already (posts._categories)
 
     def category_info(slug: str, name: str) -> tuple[str, str]:
@@ -111,7 +111,7 @@ def plan_streams(posts: Iterable[Post], config: SiteConfig, now: datetime) -> li
     return streams + _declared_streams(visible, config)
 
 
-def _declared_streams(visible: list[Post], config: SiteConfig) -> list[Stream]:
+def _declared_streams(visible: list[PostKey], config: SiteConfig) -> list[Stream]:
     """One stream per feed site.yaml declares (`feeds:`) that selects a published post."""
     streams: list[Stream] = []
     for spec in config.feeds:
@@ -144,10 +144,10 @@ def _unique_terms(terms: Iterable[tuple[str, str]]) -> Sequence[tuple[str, str]]
 
 
 def _term_streams(
-    visible: list[Post],
+    visible: list[PostKey],
     config: SiteConfig,
     section: str,
-    terms_of: Callable[[Post], Sequence[tuple[str, str]]],
+    terms_of: Callable[[PostKey], Sequence[tuple[str, str]]],
     describe: Callable[[str, str], tuple[str, str]],
 ) -> list[Stream]:
     """One stream per term (category, tag, author), at the slug and under the name most
@@ -158,14 +158,14 @@ def _term_streams(
     spellings of each term counted afterwards, once per spelling rather than once
     per post.
     """
-    spelt: defaultdict[tuple[str, str], list[Post]] = defaultdict(list)
+    spelt: defaultdict[tuple[str, str], list[PostKey]] = defaultdict(list)
     for post in visible:
         for term in terms_of(post):
             spelt[term].append(post)
     spellings: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
     for term in spelt:
         spellings[term_key(term[0])].append(term)
-    by_slug: dict[str, tuple[str, list[Post]]] = {}
+    by_slug: dict[str, tuple[str, list[PostKey]]] = {}
     for terms in spellings.values():
         names: Counter[str] = Counter()
         slugs: Counter[str] = Counter()
@@ -190,10 +190,10 @@ def _term_streams(
 
 
 def _in_order(
-    visible: list[Post],
+    visible: list[PostKey],
     terms: list[tuple[str, str]],
-    spelt: Mapping[tuple[str, str], list[Post]],
-) -> list[Post]:
+    spelt: Mapping[tuple[str, str], list[PostKey]],
+) -> list[PostKey]:
     """The posts of a term spelt several ways, in the order of `visible`."""
     members = {id(post) for term in terms for post in spelt[term]}
     return [post for post in visible if id(post) in members]

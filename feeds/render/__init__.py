@@ -61,7 +61,7 @@ def _render_feed(output: Output, config: SiteConfig, entries: Mapping[str, Entry
     """The feed in its format, cut to its stream's size budget."""
     stream, feed_format = output.stream, output.format
     assert stream is not None and feed_format is not None
-    stream_entries = tuple(entries[post.id] for post in stream.posts)
+    stream_entries = tuple(entries[post.id] for post in output.posts)
     summary_only = config.summary_only if stream.summary_only is None else stream.summary_only
     if summary_only:
         stream_entries = tuple(entry._replace(content_html=None) for entry in stream_entries)

@@ -35,7 +35,7 @@ def render_stylesheet() -> bytes:
 
 def render_opml(listed: Sequence[Listed], config: SiteConfig) -> bytes:
     """OPML 2.0: one outline per feed, so a reader can subscribe to all in one import."""
-    newest = max(post.updated for item in listed for post in item.stream.posts)
+    newest = max(post.updated for item in listed for post in item.posts)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
@@ -82,7 +82,7 @@ def render_index(
             for feed_format, file in files
         )
         shown = []
-        for post in stream.posts[:INDEX_ENTRIES]:
+        for post in item.posts[:INDEX_ENTRIES]:
             entry = entries[post.id]
             shown.append(
                 f'<li><a href="{escape(entry.link)}">{escape(entry.title)}</a> '

@@ -11,10 +11,10 @@ import re
 import struct
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property, partial
+from functools import partial
 from operator import methodcaller
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 from ..model import Problem, Severity, Stamp
 
@@ -92,11 +92,15 @@ class Listing:
     def post_file(self, index: int) -> PostFile:
         return _post_file((self.names[index], self.path(index), self.stamp(index)))
 
-    @cached_property
-    def files(self) -> tuple[PostFile, ...]:
-        """Every file, made once: a run that reads the posts shares these objects
-        (paths, stamps) with the posts it reads."""
-        return tuple(map(self.post_file, range(len(self.names))))
+    @property
+    def files(self) -> Sequence[PostFile]:
+        """Every file, each made as it is asked for: a run keeps of a post its key alone,
+        so a file's path and stamp need not outlive its reading."""
+        return _Files(self, range(len(self.names)))
+
+    def files_at(self, indices: Sequence[int]) -> Sequence[PostFile]:
+        """The files at `indices`, in that order, each made as it is asked for."""
+        return _Files(self, indices)
 
     def index(self, path: str) -> int:
         """Where the file at `path` (as `path` gives it) is listed; ValueError if it is
@@ -119,6 +123,27 @@ class Listing:
         rows = _ROWS.iter_unpack(self.stamps)
         found = [_packed(next(given)) if row == NO_STAMP else row for (row,) in rows]
         return Listing(self.folder, self.names, b"".join(found), self.problems)
+
+
+class _Files(Sequence[PostFile]):
+    """A listing's files at `indices`, made as they are asked for (see `Listing.files`)."""
+
+    def __init__(self, listing: Listing, indices: Sequence[int]) -> None:
+        self.listing, self.indices = listing, indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @overload
+    def __getitem__(self, index: int) -> PostFile: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[PostFile]: ...
+
+    def __getitem__(self, index: int | slice) -> PostFile | list[PostFile]:
+        if isinstance(index, slice):
+            return list(map(self.listing.post_file, self.indices[index]))
+        return self.listing.post_file(self.indices[index])
 
 
 def _packed(stamp: Stamp | None) -> bytes:

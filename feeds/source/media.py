@@ -296,3 +296,30 @@ def _file_type(path: str) -> str | None:
         return str(kind.mime)
     by_name, _ = _BY_NAME.guess_type(path, strict=True)
     return by_name
+
+
+MediaSeen = dict[str, list[int] | None]
+"""Site files `find_media` looked at, by their path from site.yaml's folder: the stamp
+of each it read, None for each it found missing."""
+
+
+def media_seen(post: Post, config: SiteConfig) -> MediaSeen:
+    """The site files `find_media` looked at for `post`, whose media it found: each file
+    it read or found missing (`Media.file`), and each place beside the post where it
+    looked first and found no file, since a file that appears there replaces the static
+    folder's (or none). A build's result depends on them, and no post's stat changes
+    with them, so the build cache watches them (see `feeds.incremental`)."""
+    seen: MediaSeen = {}
+    if not post.media:
+        return seen
+    root = config.path.parent
+    found = [m for m in (post.image, post.banner, *post.attachments) if m is not None]
+    for media in found:
+        if media.file is not None:
+            seen[media.file] = None if media.stamp is None else list(media.stamp)
+    files = {media.file for media in found}
+    for ref in post.media:
+        beside = beside_post(ref.written, post.source, config)
+        if beside is not None and (relative := os.path.relpath(beside, root)) not in files:
+            seen[relative] = None
+    return seen
