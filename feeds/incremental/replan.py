@@ -40,7 +40,7 @@ from .records import (
     problems_from_located_rows,
     reading_entry,
 )
-from .store import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan, shard_of
+from .store import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan
 
 MAX_CHANGED_SHARDS = POSTS_SHARDS // 4
 """Beyond this many changed files of readings, the full path is about as quick."""
@@ -165,14 +165,14 @@ def _changed_files(cache: BuildCache, tree: PostsTree, plan: SavedPlan) -> list[
         return None  # the listing's own problems changed, or much did
     changed: list[PostFile] = []
     for number in differing:
-        readings = cache.shard(number)
+        stamps = cache.shard_stamps(number)
         files = [listing.post_file(index) for index in shards[number]]
-        if {post_file.relative for post_file in files} != readings.keys():
+        if {post_file.relative for post_file in files} != stamps.keys():
             return None  # a file added, removed or renamed (or a damaged cache file)
         for post_file in files:
             if post_file.stamp is None:
                 return None
-            if post_file.stamp != readings[post_file.relative][0] or cache.is_racy(
+            if post_file.stamp != stamps[post_file.relative] or cache.is_racy(
                 post_file.relative, post_file.stamp
             ):
                 changed.append(post_file)
@@ -191,7 +191,10 @@ def _as_planned(
     the plan as it was: same planning keys, same problems (its media's too, which its
     last reading's media, found again among the same files, show as the last run found
     them), and not on an archive page (whose files this run keeps); else None."""
-    stamp, record, rows = cache.shard(shard_of(post_file.relative))[post_file.relative]
+    entry = cache.entry(post_file.relative)
+    if entry is None:
+        return None
+    stamp, record, rows = entry
     if record is None or stamp is None or post.source in plan.archived:
         return None
     try:

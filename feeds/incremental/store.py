@@ -92,7 +92,7 @@ PLAN_FILE = "plan.pickle"
 POSTS_FILE = "posts.sqlite"
 POSTS_SHARDS = 32
 """The per-post readings are grouped into this many shards by a hash of the post's
-path: `replan` loads only the shards whose files changed."""
+path: `replan` reads the stamps of only the shards whose files changed."""
 
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value)",
@@ -177,10 +177,9 @@ class BuildCache:
     _posts: _Database = field(init=False)
     _started_ns: int = field(init=False)
     """When the run began, before it read any post: the time its readings are kept under."""
-    _shards: list[dict[str, PostEntry] | None] = field(init=False)
-    """The shards loaded (see `shard`), until a reading of theirs is written."""
     _written: list[dict[str, int] | None] = field(init=False)
-    """For each shard loaded, when each of its readings was taken (see `_started_ns`)."""
+    """For each shard whose stamps were asked for (see `shard_stamps`), when each of its
+    readings was taken (see `_started_ns`), until a reading of theirs is written."""
     _plan: SavedPlan | None = field(init=False)
     _plan_loaded: bool = field(init=False)
 
@@ -188,7 +187,6 @@ class BuildCache:
         # Set here, not as the fields' defaults, which a compiled dataclass (mypyc) skips.
         self._posts = _Database(self.folder, self.key, read_only=self.read_only)
         self._started_ns = time.time_ns()
-        self._shards = [None] * POSTS_SHARDS
         self._written = [None] * POSTS_SHARDS
         self._plan, self._plan_loaded = None, False
 
@@ -232,14 +230,16 @@ class BuildCache:
 
     # --- posts -------------------------------------------------------------------------
 
-    def shard(self, number: int) -> dict[str, PostEntry]:
-        """One shard's readings by relative path, loaded on first use (one query) and
-        kept for the run: an edit needs only its own."""
-        shard = self._shards[number]
-        if shard is None:
-            shard, self._written[number] = self._posts.shard(number)
-            self._shards[number] = shard
-        return shard
+    def entry(self, relative: str) -> PostEntry | None:
+        """The remembered reading of a post file, whatever its stamp: what the file held
+        when it was last read."""
+        return self._posts.entry(relative)
+
+    def shard_stamps(self, number: int) -> dict[str, Stamp]:
+        """One shard's stamps by relative path: what tells which of its files changed,
+        without unpickling every reading (`shard`)."""
+        stamps, self._written[number] = self._posts.stamps(number)
+        return stamps
 
     def is_racy(self, relative: str, stamp: Stamp) -> bool:
         """Modified so soon before the run that read it began that its mtime cannot
@@ -270,7 +270,7 @@ class BuildCache:
         `pickles.dump_entry`), written to the database at once, not held: they are kept
         when the cache is saved. One without a stamp (a file that could not be
         stat'ed) could never be proved current, so it is not kept."""
-        shards, written, started = self._shards, self._written, self._started_ns
+        written, started = self._written, self._started_ns
         seed = zlib.crc32(_NS.pack(started))
         pack, crc32 = _STAMP.pack, zlib.crc32
 
@@ -284,7 +284,7 @@ class BuildCache:
                     continue
                 name = utf8(relative)
                 number = crc32(name) % POSTS_SHARDS
-                shards[number] = written[number] = None  # loaded again if asked for
+                written[number] = None  # asked again if needed
                 yield name, number, packed, started, crc32(data, crc32(packed, seed)), data
 
         self._posts.write(values())
@@ -301,11 +301,10 @@ class BuildCache:
             if not gone:
                 continue
             self._posts.forget(number, gone)
-            shard, written = self._shards[number], self._written[number]
+            written = self._written[number]
             for name in gone:
                 relative = _text(name)
-                if shard is not None and written is not None and relative is not None:
-                    shard.pop(relative, None)
+                if written is not None and relative is not None:
                     written.pop(relative, None)
 
 
@@ -394,6 +393,27 @@ class _Database:
         entry = load_entry(data)
         return entry if _is_entry(entry, stamp) else None
 
+    def entry(self, relative: str) -> PostEntry | None:
+        """The reading of the file at `relative` whose row is whole, whatever its stamp."""
+        connection = self.reader()
+        if connection is None:
+            return None
+        try:
+            row = connection.execute(_LOOKUP, _where(relative)).fetchone()
+        except sqlite3.Error as error:
+            self._unreadable(error)
+            return None
+        if row is None:
+            return None
+        stored, written_ns, checksum, data = row
+        stamp = _stamp(stored)
+        if stamp is None or not isinstance(written_ns, int) or not isinstance(data, bytes):
+            return None
+        if _checksum(stored, written_ns, data) != checksum:
+            return None
+        entry = load_entry(data)
+        return entry if _is_entry(entry, stamp) else None
+
     def written(self, relative: str) -> int | None:
         """When the reading of the file at `relative` was taken, if there is one."""
         connection = self.reader()
@@ -406,28 +426,32 @@ class _Database:
             return None
         return row[0] if row is not None and isinstance(row[0], int) else None
 
-    def shard(self, number: int) -> tuple[dict[str, PostEntry], dict[str, int]]:
-        """The shard's readings whose row is whole, and when each was taken."""
-        entries: dict[str, PostEntry] = {}
+    def stamps(self, number: int) -> tuple[dict[str, Stamp], dict[str, int]]:
+        """The stamps of the shard's readings whose row is whole, and when each was
+        taken: without unpickling them."""
+        stamps: dict[str, Stamp] = {}
         written: dict[str, int] = {}
+        for relative, stamp, written_ns, _ in self._rows(number):
+            stamps[relative], written[relative] = stamp, written_ns
+        return stamps, written
+
+    def _rows(self, number: int) -> Iterator[tuple[str, Stamp, int, bytes]]:
+        """The shard's rows that are whole: path, stamp, when taken, pickled reading."""
         connection = self.reader()
         if connection is None:
-            return entries, written
+            return
         try:
             rows = connection.execute(_SHARD, (number,)).fetchall()
         except sqlite3.Error as error:
             self._unreadable(error)
-            return entries, written
+            return
         for name, stored, written_ns, checksum, data in rows:
             relative, stamp = _text(name), _stamp(stored)
             if relative is None or stamp is None or not isinstance(data, bytes):
                 continue
             if not isinstance(written_ns, int) or _checksum(stored, written_ns, data) != checksum:
                 continue
-            entry = load_entry(data)
-            if _is_entry(entry, stamp):
-                entries[relative], written[relative] = entry, written_ns
-        return entries, written
+            yield relative, stamp, written_ns, data
 
     def names(self, number: int) -> list[bytes]:
         """The paths of the shard's readings, as stored."""
