@@ -7,12 +7,13 @@ newest few in its feeds.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from contextvars import ContextVar
 from html import escape, unescape
 
-import cmarkgfm
 import nh3
+from cmarkgfm import _cmark, cmark
 from cmarkgfm.cmark import Options
 
 from ..config import SiteConfig
@@ -119,18 +120,50 @@ def render_html(
     # A reference such as &#1; or &#xFFFE; would come out as a character XML
     # forbids (and the latter breaks cmark's UTF-8): such references are dropped.
     markdown = _CHARACTER_REFERENCE.sub(_allowed_reference, markdown)
-    unsafe = (
-        cmarkgfm.markdown_to_html_with_extensions(
-            markdown, options=Options.CMARK_OPT_UNSAFE, extensions=_GFM_EXTENSIONS
-        )
-        if markdown_body
-        else markdown
-    )
+    unsafe = _markdown_html(markdown) if markdown_body else markdown
     bases = _LINK_BASES.set((base_url, site_url))
     try:
         return _SANITIZER.clean(unsafe).strip()
     finally:
         _LINK_BASES.reset(bases)
+
+
+_LIBRARY = ctypes.CDLL(_cmark.__file__)
+_LIBRARY.cmark_node_free.argtypes = [ctypes.c_void_p]
+_FREE = ctypes.CDLL(None).free
+_FREE.argtypes = [ctypes.c_void_p]
+
+
+def _markdown_html(markdown: str) -> str:
+    """GitHub-flavoured Markdown to HTML, raw HTML kept, as cmarkgfm's
+    `markdown_to_html_with_extensions` renders it, with the parsed document and the
+    HTML freed once read: that function leaves both allocated (cmarkgfm 2025.10.22),
+    which a build rendering every post (archive pages) would pay for with gigabytes.
+    cmark allocates with the C library's allocator, whose `free` releases them."""
+    options = Options.CMARK_OPT_UNSAFE
+    cmark.core_extensions_ensure_registered()
+    parser = cmark.parser_new(options=options)
+    try:
+        for name in _GFM_EXTENSIONS:
+            cmark.parser_attach_syntax_extension(parser, cmark.find_syntax_extension(name))
+        cmark.parser_feed(parser, markdown)
+        root = cmark.parser_finish(parser)
+        try:
+            extensions = cmark.parser_get_syntax_extensions(parser)
+            html = _cmark.lib.cmark_render_html(root, options, extensions)
+            try:
+                return str(_cmark.ffi.string(html).decode("utf-8"))
+            finally:
+                _FREE(_address(html))
+        finally:
+            _LIBRARY.cmark_node_free(_address(root))
+    finally:
+        cmark.parser_free(parser)
+
+
+def _address(pointer: object) -> int:
+    """A cffi pointer's address, as ctypes takes it."""
+    return int(_cmark.ffi.cast("uintptr_t", pointer))
 
 
 def summarize(markdown: str, html: str, words: int) -> str:
