@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import NOW, Site, feed_files
@@ -52,6 +53,7 @@ _MEASURE = """
 import gc, shutil, sys, tracemalloc
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 import feeds.plan
 from feeds import build
 
@@ -143,3 +145,29 @@ def test_keys_whose_hashes_collide_are_told_apart_by_their_posts(
     assert len(scan.keys) == 2
     assert sorted(p.path.name for p in scan.problems) == ["post-00001-copy.md", "post-00001.md"]
     assert all("is also used by" in p.message for p in scan.problems) and copy.exists()
+
+
+@pytest.mark.parametrize("use_cache", [False, True], ids=["no-cache", "cache"])
+def test_a_post_edited_while_the_site_is_read_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_cache: bool
+) -> None:
+    """The posts the feeds show are read whole again after planning: one whose file no
+    longer gives the key it was planned by (here, a new date) stops the run, and the
+    next run publishes it."""
+    site = news_site(tmp_path, 30)
+    edited = site.posts / "post-00029.md"
+    planned = plan.plan_streams
+
+    def edited_meanwhile(*arguments: Any) -> Any:
+        edited.write_text(edited.read_text().replace("date: 2010-", "date: 2009-"))
+        return planned(*arguments)
+
+    monkeypatch.setattr(plan, "plan_streams", edited_meanwhile)
+    result = build(site.config, now=NOW, use_cache=use_cache)
+    assert not result.published and not site.output.exists()
+    assert [p.format(tmp_path) for p in result.problems if p.is_error] == [
+        "posts/post-00029.md: changed while feeds was reading the posts; run feeds again"
+    ]
+    monkeypatch.undo()
+    again = build(site.config, now=NOW, use_cache=use_cache)
+    assert again.published and not again.has_errors

@@ -55,7 +55,7 @@ class Session:
         site = self._replanned(config, now, out_dir) if writes else None
         if site is None:
             site = plan_site(self.scan_posts(config), config, now, load)
-            if self.tree is not None:
+            if self.tree is not None and not site.has_errors:  # else never replanned (no LastRun)
                 shown = {post.source: post for output in site.outputs for post in output.posts}
                 self.cache.remember_plan(save_plan(site.streams, shown, site.problems, self.tree))
         self.site = site

@@ -58,7 +58,7 @@ def plan_site(scan: Scan, config: SiteConfig, now: datetime, load: Loader) -> Si
     return SitePlan(streams, outputs, problems, len(keys), next_change(keys, now))
 
 
-ARCHIVE_BATCH_POSTS = 5000
+ARCHIVE_BATCH_POSTS = 1000
 """About how many posts the archive pages made at a time show (see `archive_outputs`)."""
 
 
