@@ -108,7 +108,9 @@ class Publication:
     def __init__(self, out_dir: Path, precompress: Sequence[str] = ()) -> None:
         self.out_dir = out_dir
         self.precompress = precompress
-        self.staged: dict[Path, str] = {}
+        self.staged: dict[str, str] = {}
+        """Each staged file's temporary path, by its target's: text, as a build with
+        archive pages stages hundreds of thousands."""
         self.changed: list[str] = []
         self.unchanged: list[str] = []
 
@@ -138,7 +140,7 @@ class Publication:
         current = self.out_dir
         try:
             for current, data in replaced:
-                self.staged[current] = _stage(current, data)
+                self.staged[os.fspath(current)] = _stage(current, data)
         except OSError as error:
             raise PublishError(
                 f"{display_path(current)}: cannot write ({os_reason(error)})"
@@ -146,18 +148,18 @@ class Publication:
 
     def commit(self) -> PublishReport:
         """Rename every staged file into place, and make the renames durable."""
-        folders = {target.parent for target in self.staged}
-        current = self.out_dir
+        folders = {os.path.dirname(target) for target in self.staged}
+        target = os.fspath(self.out_dir)
         try:
-            for current, temporary in list(self.staged.items()):
-                os.replace(temporary, current)
-                del self.staged[current]
+            for target, temporary in list(self.staged.items()):
+                os.replace(temporary, target)
+                del self.staged[target]
         except OSError as error:
             raise PublishError(
-                f"{display_path(current)}: cannot write ({os_reason(error)})"
+                f"{display_path(Path(target))}: cannot write ({os_reason(error)})"
             ) from error
         for folder in folders:
-            _sync_directory(folder)
+            _sync_directory(Path(folder))
         return PublishReport(tuple(sorted(self.changed)), tuple(sorted(self.unchanged)))
 
 

@@ -133,8 +133,9 @@ def build(
         foreign = tuple(_foreign_page(out_dir / o.path) for o in done.foreign)
         warnings = site.problems + done.problems + foreign
         if door is not None:
+            rendered = {path: done.published[path] for path in done.rendered}
             door.published(
-                config, out_dir, done.rendered, done.published, warnings, done.render_warnings
+                config, out_dir, rendered, done.published, warnings, done.render_warnings
             )
             warnings += tuple(door.problems)  # about the cache: not kept in it
         warnings += done.refused  # about this change of the feeds: not kept either
@@ -179,7 +180,7 @@ def _exposed(config: SiteConfig, out_dir: Path, *, cache_used: bool) -> tuple[Pr
 class _Published(NamedTuple):
     published: dict[str, str]
     """The outputs published (all but `foreign`): their fingerprints, by path."""
-    rendered: dict[str, str]
+    rendered: set[str]
     """Those rendered, as not already current."""
     subscribed: set[str]
     """Those readers subscribe to (see `Output.is_subscribed`)."""
@@ -218,7 +219,7 @@ def _render_and_publish(
     remove_all_leftovers(out_dir, produced)
     foreign = [o for o in site.outputs if o.kind == "index" and is_foreign_page(out_dir / o.path)]
     published: dict[str, str] = {}
-    rendered: dict[str, str] = {}
+    rendered: set[str] = set()
     subscribed: set[str] = set()
     render_warnings: dict[str, tuple[Problem, ...]] = {}
     changes: dict[tuple[str, str], IdChange] = {}
@@ -238,7 +239,7 @@ def _render_and_publish(
         strict = strict_ids and bool(changes)
         refused = (*changed, *_id_problems(changes.values(), config, strict=strict))
         if strict or changed:
-            return _Published({}, {}, set(), None, (), foreign, (), {}, refused)
+            return _Published({}, set(), set(), None, (), foreign, (), {}, refused)
         report = publication.commit()
     # What rendering gave, also for the files not rendered again, in an order that does
     # not depend on which were: as a build without the cache gives it.
@@ -271,9 +272,8 @@ def _render_and_publish(
 
 
 class _Staged(NamedTuple):
-    rendered: dict[str, str]
-    """The outputs rendered, as their files do not hold their bytes: their fingerprints
-    by path."""
+    rendered: set[str]
+    """The outputs rendered, as their files do not hold their bytes."""
     problems: dict[str, tuple[Problem, ...]]
     """What rendering found, by path (see `render.Rendered`)."""
     id_changes: dict[tuple[str, str], IdChange]
@@ -300,7 +300,7 @@ def _staged(
     made = render_outputs(rendered, config, bodies)
     publication.stage(made.files)
     return _Staged(
-        {output.path: output.fingerprint for output in rendered},
+        {output.path for output in rendered},
         made.problems,
         _id_changes(out_dir, rendered, made.files, config),
     )
