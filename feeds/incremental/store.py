@@ -372,29 +372,18 @@ class _Database:
         self.token = token if self.writes else None
 
     def reading(self, relative: str, stamp: Stamp) -> PostEntry | None:
-        connection = self.reader()
-        if connection is None:
+        row = self._row(relative)
+        if row is None or row[0] != stamp or stamp[1] >= row[1] - _RACY_NS:
             return None
-        try:
-            packed = _STAMP.pack(*stamp)
-            row = connection.execute(_LOOKUP, _where(relative)).fetchone()
-        except struct.error:
-            return None
-        except sqlite3.Error as error:
-            self._unreadable(error)
-            return None
-        if row is None:
-            return None
-        stored, written_ns, checksum, data = row
-        if stored != packed or not isinstance(written_ns, int) or not isinstance(data, bytes):
-            return None
-        if stamp[1] >= written_ns - _RACY_NS or _checksum(packed, written_ns, data) != checksum:
-            return None
-        entry = load_entry(data)
-        return entry if _is_entry(entry, stamp) else None
+        return row[2]
 
     def entry(self, relative: str) -> PostEntry | None:
         """The reading of the file at `relative` whose row is whole, whatever its stamp."""
+        row = self._row(relative)
+        return None if row is None else row[2]
+
+    def _row(self, relative: str) -> tuple[Stamp, int, PostEntry] | None:
+        """The file's row, if it is whole: its stamp, when it was taken, its reading."""
         connection = self.reader()
         if connection is None:
             return None
@@ -412,7 +401,7 @@ class _Database:
         if _checksum(stored, written_ns, data) != checksum:
             return None
         entry = load_entry(data)
-        return entry if _is_entry(entry, stamp) else None
+        return (stamp, written_ns, entry) if _is_entry(entry, stamp) else None
 
     def written(self, relative: str) -> int | None:
         """When the reading of the file at `relative` was taken, if there is one."""
