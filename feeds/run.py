@@ -12,7 +12,7 @@ import contextlib
 import functools
 import gc
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .config import SiteConfig
     from .ids import IdChange
     from .incremental.session import Session
-    from .plan import Loader, SitePlan
+    from .plan import SitePlan
     from .plan.outputs import Output
 
 P = ParamSpec("P")
@@ -103,7 +103,7 @@ def build(
             return unchanged  # nothing changed since the last run: its result again
 
     from .config import load_config
-    from .plan import archive_paths, plan_site
+    from .plan import archive_outputs, archive_paths, plan_site
     from .source.reading import load_posts, scan_posts
 
     config, problems = load_config(config_file)  # 1 config
@@ -119,23 +119,26 @@ def build(
             load = functools.partial(load_posts, config=config)  # the posts feeds show, whole
             site = plan_site(scan_posts(config), config, now, load)  # 2 read posts, 3 plan
         site = site._replace(problems=(*problems, *exposed, *site.problems))
-        paths = [*(o.path for o in site.outputs), *archive_paths(site, config), *site.kept]
+        paths = [*(o.path for o in site.outputs), *archive_paths(site.archives, config), *site.kept]
         feeds, pages = split_outputs(paths)
         result = BuildResult(site.problems, site.posts, feeds, None, pages, out_dir=out_dir)
         if not write or (site.has_errors and not skip_invalid):
             return _unpublished(result, door)
+        # The archives hold a key of every post: let go once their pages are made, so
+        # that the end of the run (a record of every file written) has their room.
+        archived = archive_outputs(site.archives, config, load)
+        site = site._replace(archives=())
         with output_lock(out_dir, wait):  # 4 render, 5 publish
             done = _render_and_publish(
-                site, config, out_dir, door, load, paths, prune_stale, strict_ids
+                site, archived, config, out_dir, door, paths, prune_stale, strict_ids
             )
         if done.report is None:  # an entry's id would change, or a post changed meanwhile
             return _unpublished(result._replace(problems=site.problems + done.refused), door)
         foreign = tuple(_foreign_page(out_dir / o.path) for o in done.foreign)
         warnings = site.problems + done.problems + foreign
         if door is not None:
-            rendered = {path: done.published[path] for path in done.rendered}
             door.published(
-                config, out_dir, rendered, done.published, warnings, done.render_warnings
+                config, out_dir, site, done.rendered, done.published, warnings, done.render_warnings
             )
             warnings += tuple(door.problems)  # about the cache: not kept in it
         warnings += done.refused  # about this change of the feeds: not kept either
@@ -201,21 +204,19 @@ class _Published(NamedTuple):
 
 def _render_and_publish(
     site: SitePlan,
+    archived: Iterator[tuple[list[Output], list[Problem]]],
     config: SiteConfig,
     out_dir: Path,
     door: Session | None,
-    load: Loader,
     produced: list[str],
     prune_stale: bool,
     strict_ids: bool,
 ) -> _Published:
     """Render the outputs whose files do not hold their bytes already, publish them, and
     find (and with `prune_stale` remove) the stale feeds; under the output lock. The
-    archive pages are made, rendered and staged a batch at a time (see
-    `plan.archive_outputs`), and every file renamed into place at the end. With
-    `strict_ids`, nothing is published if an entry's id would change."""
-    from .plan import archive_outputs
-
+    archive pages come a batch at a time (`archived`, see `plan.archive_outputs`), each
+    rendered and staged before the next is made, and every file is renamed into place
+    at the end. With `strict_ids`, nothing is published if an entry's id would change."""
     remove_all_leftovers(out_dir, produced)
     foreign = [o for o in site.outputs if o.kind == "index" and is_foreign_page(out_dir / o.path)]
     published: dict[str, str] = {}
@@ -224,7 +225,7 @@ def _render_and_publish(
     render_warnings: dict[str, tuple[Problem, ...]] = {}
     changes: dict[tuple[str, str], IdChange] = {}
     changed: list[Problem] = []
-    batches = itertools.chain([(site.outputs, [])], archive_outputs(site, config, load))
+    batches = itertools.chain([(site.outputs, [])], archived)
     with Publication(out_dir, config.precompress) as publication:
         for outputs, changed_meanwhile in batches:
             changed += changed_meanwhile

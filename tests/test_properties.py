@@ -943,7 +943,7 @@ def test_term_feeds_hold_every_spelling_under_the_most_common_one(
                 *(tuple(dict.fromkeys(tags)), None, None, 4),
             )
         )
-    streams = {s.directory: s for s in plan_streams(posts, config, NOW)}
+    streams = {s.directory: s for s in plan_streams(posts, config, NOW).feeds}
     expected = {}
     for section, terms_of in (
         ("categories", lambda post: [(c.slug, c.name) for c in post.categories]),
@@ -968,6 +968,54 @@ def test_term_feeds_hold_every_spelling_under_the_most_common_one(
         if directory
     }
     assert found == expected
+
+
+@budget(100)
+@given(count=st.integers(0, 50), size=st.integers(1, 7), archives=st.booleans())
+def test_archive_pages_hold_every_older_post_once_oldest_first(
+    count: int, size: int, archives: bool
+) -> None:
+    """RFC 5005 pages, made one at a time from a stream's `Archive`: page k holds posts
+    (k-1)N+1..kN counted from the oldest, pages chain by prev/next-archive, and the
+    subscription feed links to the newest, holding every post no full page holds yet."""
+    config_text = BASIC_CONFIG + f"max_items: {size}\narchives: {str(archives).lower()}\n"
+    with new_site(config_text) as site:
+        config, _ = load_config(site.config)
+    assert config is not None
+    posts = []
+    for number in range(count):  # oldest first
+        moment, slug = NOW - timedelta(days=count - number), f"post-{number}"
+        posts.append(
+            Post(
+                *(f"{slug}.md", (0, 0, 0, 0), slug, f"tag:x,2024:{slug}", slug, slug),
+                *(moment, instant(moment), moment, ()),
+                *((), None, None, 4),
+            )
+        )
+    planned = plan_streams(posts, config, NOW)
+    if not count:
+        assert planned.feeds == [] and planned.archives == []
+        return
+    (feed,) = planned.feeds
+    pages = [page for archive in planned.archives for page in archive.pages()]
+    assert len(pages) == (count // size if archives else 0)
+    assert [[post.slug for post in page.posts[::-1]] for page in pages] == [
+        [f"post-{n}" for n in range(k * size, (k + 1) * size)] for k in range(len(pages))
+    ]
+    directories = [None, *(page.directory for page in pages), None]
+    for number, page in enumerate(pages, 1):
+        assert page.directory == f"archive/{number}/" and page.current == ""
+        assert (page.prev_archive, page.next_archive) == (
+            directories[number - 1],
+            directories[number + 1],
+        )
+    assert [post.slug for post in feed.posts] == [f"post-{n}" for n in range(count)][::-1][:size]
+    assert feed.prev_archive == directories[-2]
+    on_pages = {post.slug for page in pages for post in page.posts}
+    assert {post.slug for a in planned.archives for post in a.archived} == on_pages
+    unpaged = [post for post in posts if post.slug not in on_pages]
+    assert feed.min_items == (max(1, len(unpaged)) if archives else 1)
+    assert not archives or set(map(id, unpaged)) <= set(map(id, feed.posts))
 
 
 # --- 5. Text stays text -------------------------------------------------------------------

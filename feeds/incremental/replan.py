@@ -21,13 +21,17 @@ not as it was written, or a plan that is missing, damaged or from another tree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..config import SiteConfig
 from ..dates import instant
 from ..model import Post, PostKey, Problem, Stream
+from ..plan.streams import Archive
 from ..source.listing import Listing, PostFile
 from ..source.media import find_media, media_seen
 from ..source.post import read_post
@@ -40,6 +44,7 @@ from .records import (
     problems_from_located_rows,
     reading_entry,
 )
+from .state import utf8
 from .store import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan
 
 MAX_CHANGED_SHARDS = POSTS_SHARDS // 4
@@ -78,19 +83,34 @@ def plan_key(post: Post) -> tuple[Any, ...]:
 
 
 def save_plan(
-    streams: list[Stream], shown: Mapping[str, Post], problems: tuple[Problem, ...], tree: PostsTree
+    streams: list[Stream],
+    archives: Iterable[Archive],
+    shown: Mapping[str, Post],
+    problems: tuple[Problem, ...],
+    tree: PostsTree,
 ) -> SavedPlan:
-    """The plan of a full run: `streams` as `plan_streams` made them, `shown` their
-    posts whole."""
-    subscription = [stream for stream in streams if not stream.is_archive]
-    archived = frozenset(post.source for s in streams if s.is_archive for post in s.posts)
-    return _plan(subscription, shown, archived, problems, tree)
+    """The plan of a full run: `streams` and `archives` as `plan_streams` made them,
+    `shown` the streams' posts whole."""
+    codes = {_code(key.source) for archive in archives for key in archive.archived}
+    return _plan(streams, shown, array("I", sorted(codes)).tobytes(), problems, tree)
+
+
+def is_archived(plan: SavedPlan, source: str) -> bool:
+    """Whether the post at `source` is on an archive page of `plan`, or its source's
+    CRC-32 is that of one that is (see `SavedPlan.archived`)."""
+    codes, code = memoryview(plan.archived).cast("I"), _code(source)
+    at = bisect_left(codes, code)
+    return at < len(codes) and codes[at] == code
+
+
+def _code(source: str) -> int:
+    return zlib.crc32(utf8(source))
 
 
 def _plan(
     subscription: list[Stream],
     shown: Mapping[str, Post],
-    archived: frozenset[str],
+    archived: bytes,
     problems: tuple[Problem, ...],
     tree: PostsTree,
 ) -> SavedPlan:
@@ -195,7 +215,7 @@ def _as_planned(
     if entry is None:
         return None
     stamp, record, rows = entry
-    if record is None or stamp is None or post.source in plan.archived:
+    if record is None or stamp is None or is_archived(plan, post.source):
         return None
     try:
         before = post_from_record(record, post.source, stamp)

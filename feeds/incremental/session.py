@@ -4,7 +4,7 @@ the build cache's readings and plan (see `store`), loaded as they are asked for.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from importlib import import_module
@@ -34,7 +34,6 @@ class Session:
         self.probed = probed
         self.cache = BuildCache(probed.state, read_only=not writes)
         self.tree: PostsTree | None = None
-        self.site: SitePlan | None = None
         self.media: dict[str, list[int] | None] = {}
         """The media files this run's posts led it to look at (see `LastRun.media`)."""
         self.problems: list[Problem] = []
@@ -57,8 +56,8 @@ class Session:
             site = plan_site(self.scan_posts(config), config, now, load)
             if self.tree is not None and not site.has_errors:  # else never replanned (no LastRun)
                 shown = {post.source: post for output in site.outputs for post in output.posts}
-                self.cache.remember_plan(save_plan(site.streams, shown, site.problems, self.tree))
-        self.site = site
+                saved = save_plan(site.streams, site.archives, shown, site.problems, self.tree)
+                self.cache.remember_plan(saved)
         return site
 
     def scan_posts(self, config: SiteConfig) -> Scan:
@@ -116,19 +115,20 @@ class Session:
         self,
         config: SiteConfig,
         out_dir: Path,
-        rendered: Mapping[str, str],
+        plan: SitePlan,
+        rendered: Collection[str],
         outputs: Mapping[str, str],
         warnings: Sequence[Problem],
         render_warnings: Mapping[str, Sequence[Problem]],
     ) -> None:
-        """Remember what this run wrote (`rendered`, of `outputs`: fingerprints by path),
-        with what rendering each file gave, so that the next run can replay it."""
-        state, plan = self.cache.state, self.site
+        """Remember what this run of `plan` wrote (`rendered`, of `outputs`: fingerprints
+        by path), with what rendering each file gave, so that the next run can replay it."""
+        state = self.cache.state
         encodings = suffixes(config.precompress)
-        for path, fingerprint in rendered.items():
+        for path in rendered:
             found = located_rows(render_warnings.get(path, ()))
-            state.remember_feed(out_dir / path, fingerprint, encodings, found)
-        if plan is None or self.tree is None or plan.has_errors:
+            state.remember_feed(out_dir / path, outputs[path], encodings, found)
+        if self.tree is None or plan.has_errors:
             return self.unpublished()
         glob = None if config.posts_glob is None else [*config.posts_glob]
         self.cache.remember_run(

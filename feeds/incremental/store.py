@@ -143,8 +143,11 @@ class SavedPlan(NamedTuple):
     """`PostsTree.shard_digests` of that run: which files of readings an edit touched."""
     streams: list[tuple[Any, ...]]
     """The subscription streams: their fields, with a tuple of post sources as `posts`."""
-    archived: frozenset[str]
-    """The sources of every post on an archive page."""
+    archived: bytes
+    """Every post on an archive page, as the CRC-32 of its source (4 bytes each, in
+    native order, sorted; see `replan.is_archived`): a million sources pickled would
+    take 60 MB, and a post taken for archived by a matching CRC costs a full run, not
+    a wrong one."""
     records: dict[str, PostRecord]
     """The readings of every post of `streams`, by source."""
     problems: list[tuple[str, int | None, str, str]]
@@ -153,12 +156,13 @@ class SavedPlan(NamedTuple):
 
 def _is_plan(stored: object) -> TypeGuard[tuple[Any, ...]]:
     """The shape of a `SavedPlan` as pickled; the records are checked as they are used."""
-    types = (str, list, list, frozenset, dict, list)
+    types = (str, list, list, bytes, dict, list)
     return (
         isinstance(stored, tuple)
         and len(stored) == len(types)
         and all(map(isinstance, stored, types))
         and len(stored[1]) == POSTS_SHARDS + 1
+        and len(stored[3]) % 4 == 0  # CRC-32s
     )
 
 

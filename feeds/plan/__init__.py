@@ -6,7 +6,8 @@ Streams are planned from the posts' keys; the posts they show are then asked of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..model import Post, PostKey, Problem, Stream
 from .outputs import Output, feed_paths, plan_outputs
 from .refs import resolve_refs
-from .streams import next_change, plan_streams
+from .streams import Archive, next_change, plan_streams
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
@@ -30,10 +31,10 @@ class SitePlan(NamedTuple):
     """Every output of a site, from its posts as read at one moment."""
 
     streams: list[Stream]
+    """The subscription feeds' streams."""
     outputs: list[Output]
-    """The files of the subscription feeds and the pages; those of the archive pages
-    among `streams` are made as they are published (see `archive_outputs`), a few
-    pages' posts at a time."""
+    """Their files, and the index pages; those of the archive pages are made as they are
+    published (see `archive_outputs`), a few pages' posts at a time."""
     problems: tuple[Problem, ...]
     posts: int
     """How many valid posts were read."""
@@ -42,6 +43,8 @@ class SitePlan(NamedTuple):
     kept: Mapping[str, str] = MappingProxyType({})
     """Outputs this plan leaves as the last run wrote them, by path, with their
     fingerprints: archive pages an edit did not reach (see `incremental.replan`)."""
+    archives: Sequence[Archive] = ()
+    """The archive pages of `streams`, made as they are asked for."""
 
     @property
     def has_errors(self) -> bool:
@@ -50,39 +53,50 @@ class SitePlan(NamedTuple):
 
 def plan_site(scan: Scan, config: SiteConfig, now: datetime, load: Loader) -> SitePlan:
     keys, unknown = resolve_refs(scan.keys, config, load)  # links between posts
-    streams = plan_streams(keys, config, now)
-    subscription = [stream for stream in streams if not stream.is_archive]
-    posts, changed = load(dict.fromkeys(key for stream in subscription for key in stream.posts))
-    outputs = [] if changed else plan_outputs(subscription, config, posts)
+    streams, archives = plan_streams(keys, config, now)
+    posts, changed = load(dict.fromkeys(key for stream in streams for key in stream.posts))
+    outputs = [] if changed else plan_outputs(streams, config, posts)
     problems = (*scan.problems, *unknown, *changed)
-    return SitePlan(streams, outputs, problems, len(keys), next_change(keys, now))
+    return SitePlan(
+        streams, outputs, problems, len(keys), next_change(keys, now), archives=archives
+    )
 
 
 ARCHIVE_BATCH_POSTS = 1000
 """About how many posts the archive pages made at a time show (see `archive_outputs`)."""
 
 
-def archive_paths(site: SitePlan, config: SiteConfig) -> list[str]:
-    """The files of the plan's archive pages."""
+def archive_paths(archives: Iterable[Archive], config: SiteConfig) -> list[str]:
+    """The files of the archive pages."""
     return [
-        path for stream in site.streams if stream.is_archive for path in feed_paths(stream, config)
+        path
+        for archive in archives
+        for page in archive.pages()
+        for path in feed_paths(page, config)
     ]
 
 
 def archive_outputs(
-    site: SitePlan, config: SiteConfig, load: Loader
+    archives: Iterable[Archive], config: SiteConfig, load: Loader
 ) -> Iterator[tuple[list[Output], list[Problem]]]:
-    """The outputs of the plan's archive pages, a batch of pages at a time, with their
-    posts read (`load`) for that batch alone: a site's archive pages show every post it
-    has, more than a build should hold at once. With each batch, the errors of posts
+    """The outputs of the archive pages, a batch of pages at a time, with their posts
+    read (`load`) for that batch alone: a site's archive pages show every post it has,
+    more than a build should hold at once. With each batch, the errors of posts
     whose files changed since they were scanned (then the batch has no outputs)."""
     batch: list[Stream] = []
     size = 0
-    archives = [stream for stream in site.streams if stream.is_archive]
-    for number, stream in enumerate(archives):
-        batch.append(stream)
-        size += len(stream.posts)
-        if size >= ARCHIVE_BATCH_POSTS or number == len(archives) - 1:
-            posts, changed = load(dict.fromkeys(key for page in batch for key in page.posts))
-            yield ([] if changed else plan_outputs(batch, config, posts)), changed
+    for page in itertools.chain.from_iterable(archive.pages() for archive in archives):
+        batch.append(page)
+        size += len(page.posts)
+        if size >= ARCHIVE_BATCH_POSTS:
+            yield _made(batch, config, load)
             batch, size = [], 0
+    if batch:
+        yield _made(batch, config, load)
+
+
+def _made(
+    pages: list[Stream], config: SiteConfig, load: Loader
+) -> tuple[list[Output], list[Problem]]:
+    posts, changed = load(dict.fromkeys(key for page in pages for key in page.posts))
+    return ([] if changed else plan_outputs(pages, config, posts)), changed

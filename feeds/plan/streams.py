@@ -19,9 +19,10 @@ one does, and never again.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
+from typing import NamedTuple
 
 from ..config import SiteConfig
 from ..dates import instant
@@ -66,8 +67,16 @@ def next_change(posts: Iterable[PostKey], now: datetime) -> int | None:
     return min(due) if due else None
 
 
-def plan_streams(posts: Iterable[PostKey], config: SiteConfig, now: datetime) -> list[Stream]:
-    """The site feed plus one feed per category (tag, author) with a published post.
+class Planned(NamedTuple):
+    """The streams of a site: its subscription feeds, and their archive pages."""
+
+    feeds: list[Stream]
+    archives: list[Archive]
+
+
+def plan_streams(posts: Iterable[PostKey], config: SiteConfig, now: datetime) -> Planned:
+    """The site feed plus one feed per category (tag, author) with a published post,
+    and one per feed site.yaml declares; each with its archive pages (`Archive`).
 
     Categories whose names differ only by case or punctuation (`iOS`, `ios`,
     `i-OS`: see `text.term_key`) are one feed, at the slug and under the name most
@@ -76,10 +85,8 @@ def plan_streams(posts: Iterable[PostKey], config: SiteConfig, now: datetime) ->
     """
     visible = published(posts, now)
     if not visible:
-        return []
-    streams = _with_archives(
-        Stream("all", config.title, config.description, "", tuple(visible)), config
-    )
+        return Planned([], [])
+    streams = [Stream("all", config.title, config.description, "", tuple(visible))]
     categories = config.categories or {}
 
     def category_terms(post: PostKey) -> tuple[Category, ...]:
@@ -108,12 +115,15 @@ def plan_streams(posts: Iterable[PostKey], config: SiteConfig, now: datetime) ->
             lambda post: _unique_terms((term_slug(a.name), a.name) for a in post.authors),
             lambda slug, name: (name, config.description),
         )
-    return streams + _declared_streams(visible, config)
+    cut = [_with_archives(stream, config) for stream in streams]
+    cut += [_with_archives(stream, config, most) for stream, most in _declared(visible, config)]
+    return Planned([feed for feed, _ in cut], [archive for _, archive in cut if archive])
 
 
-def _declared_streams(visible: list[PostKey], config: SiteConfig) -> list[Stream]:
-    """One stream per feed site.yaml declares (`feeds:`) that selects a published post."""
-    streams: list[Stream] = []
+def _declared(visible: list[PostKey], config: SiteConfig) -> list[tuple[Stream, int | None]]:
+    """One stream per feed site.yaml declares (`feeds:`) that selects a published post,
+    with the most posts its feed shows."""
+    streams: list[tuple[Stream, int | None]] = []
     for spec in config.feeds:
         members = tuple(
             post
@@ -133,7 +143,7 @@ def _declared_streams(visible: list[PostKey], config: SiteConfig) -> list[Stream
             language=spec.language,
             max_bytes=spec.max_bytes,
         )
-        streams += _with_archives(stream, config, spec.max_items)
+        streams.append((stream, spec.max_items))
     return streams
 
 
@@ -178,14 +188,15 @@ def _term_streams(
     for slug in sorted(by_slug):
         name, members = by_slug[slug]
         title, description = describe(slug, name)
-        stream = Stream(
-            key=f"{section}:{slug}",
-            title=f"{config.title}: {title}",
-            description=description,
-            directory=f"{section}/{slug}/",
-            posts=tuple(members),
+        streams.append(
+            Stream(
+                key=f"{section}:{slug}",
+                title=f"{config.title}: {title}",
+                description=description,
+                directory=f"{section}/{slug}/",
+                posts=tuple(members),
+            )
         )
-        streams += _with_archives(stream, config)
     return streams
 
 
@@ -199,42 +210,59 @@ def _in_order(
     return [post for post in visible if id(post) in members]
 
 
+class Archive(NamedTuple):
+    """A stream's archive pages, made one at a time as they are asked for (`pages`):
+    together they show every post the stream has, which as streams of their own would
+    cost a site of a million posts a hundred megabytes."""
+
+    feed: Stream
+    """The stream's subscription feed, which links to the newest page."""
+    posts: tuple[PostKey, ...]
+    """Every post of the stream, newest first."""
+    size: int
+    """Posts per page."""
+
+    @property
+    def archived(self) -> tuple[PostKey, ...]:
+        """The posts on the pages: all but the newest, which fill no page yet."""
+        return self.posts[len(self.posts) % self.size :]
+
+    def pages(self) -> Iterator[Stream]:
+        """Page 1 (the oldest posts) onwards."""
+        return map(self.page, range(1, len(self.posts) // self.size + 1))
+
+    def page(self, number: int) -> Stream:
+        full_pages, size, feed = len(self.posts) // self.size, self.size, self.feed
+        end = len(self.posts) - (number - 1) * size
+        return feed._replace(
+            key=f"{feed.key}:archive:{number}",
+            title=f"{feed.title} (archive {number})",
+            directory=_page_directory(feed, number),
+            posts=self.posts[end - size : end],
+            prev_archive=_page_directory(feed, number - 1) if number > 1 else None,
+            next_archive=_page_directory(feed, number + 1) if number < full_pages else None,
+            current=feed.directory,
+            min_items=size,
+        )
+
+
 def _with_archives(
     stream: Stream, config: SiteConfig, max_items: int | None = None
-) -> list[Stream]:
-    """The subscription feed (newest `max_items`, else site.yaml's), then its archive
-    pages if enabled.
+) -> tuple[Stream, Archive | None]:
+    """The subscription feed (newest `max_items`, else site.yaml's), and its archive
+    pages if enabled and the stream fills one.
 
     With archives, the byte budget may leave out of a file only posts another page holds
     (`Stream.min_items`): a page none of its posts, and the subscription feed those of
     the newest page, which it links to; the posts since, on no page until it fills, stay."""
     size = max_items or config.max_items
-    pages: list[Stream] = []
-    if config.archives:
-        oldest_first = stream.posts[::-1]
-        full_pages = len(oldest_first) // size
-        for number in range(1, full_pages + 1):
-            page = oldest_first[(number - 1) * size : number * size]
-            pages.append(
-                stream._replace(
-                    key=f"{stream.key}:archive:{number}",
-                    title=f"{stream.title} (archive {number})",
-                    directory=_page_directory(stream, number),
-                    posts=page[::-1],
-                    prev_archive=_page_directory(stream, number - 1) if number > 1 else None,
-                    next_archive=(
-                        _page_directory(stream, number + 1) if number < full_pages else None
-                    ),
-                    current=stream.directory,
-                    min_items=size,
-                )
-            )
-    newest = pages[-1].directory if pages else None
-    unarchived = len(stream.posts) - len(pages) * size if config.archives else 0
+    full_pages = len(stream.posts) // size if config.archives else 0
     subscription = stream._replace(
-        posts=stream.posts[:size], prev_archive=newest, min_items=max(1, unarchived)
+        posts=stream.posts[:size],
+        prev_archive=_page_directory(stream, full_pages) if full_pages else None,
+        min_items=max(1, len(stream.posts) % size) if config.archives else 1,
     )
-    return [subscription, *pages]
+    return subscription, Archive(subscription, stream.posts, size) if full_pages else None
 
 
 def _page_directory(stream: Stream, number: int) -> str:
