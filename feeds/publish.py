@@ -108,9 +108,12 @@ class Publication:
     def __init__(self, out_dir: Path, precompress: Sequence[str] = ()) -> None:
         self.out_dir = out_dir
         self.precompress = precompress
-        self.staged: dict[str, str] = {}
-        """Each staged file's temporary path, by its target's: text, as a build with
+        self.staged: list[tuple[str, str]] = []
+        """Each staged file's path from `out_dir` and its temporary's name, in the order
+        they are renamed: text, and the temporary's folder not again, as a build with
         archive pages stages hundreds of thousands."""
+        self.renamed = 0
+        """How many of `staged` are in place."""
         self.changed: list[str] = []
         self.unchanged: list[str] = []
 
@@ -118,29 +121,30 @@ class Publication:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for temporary in self.staged.values():  # not committed: leave no staged file behind
+        for relative, name in self.staged[self.renamed :]:  # leave no staged file behind
             with contextlib.suppress(OSError):
-                os.unlink(temporary)
+                os.unlink(self._temporary(relative, name))
         self.staged.clear()
 
     def stage(self, files: Mapping[str, bytes]) -> None:
         """Stage each file (and companion) whose bytes differ from what is there."""
-        replaced: list[tuple[Path, bytes]] = []
+        replaced: list[tuple[str, bytes]] = []
         for relative in sorted(files):
             target, data = self.out_dir / _safe_relative(relative), files[relative]
             for encoding in self.precompress:
-                path = companion(target, ENCODINGS[encoding])
-                if not _holds(path, data, encoding):
-                    replaced.append((path, compressed(data, encoding)))
+                suffix = ENCODINGS[encoding]
+                if not _holds(companion(target, suffix), data, encoding):
+                    replaced.append((relative + suffix, compressed(data, encoding)))
             if _has_bytes(target, data):
                 self.unchanged.append(relative)
             else:
-                replaced.append((target, data))
+                replaced.append((relative, data))
                 self.changed.append(relative)
         current = self.out_dir
         try:
-            for current, data in replaced:
-                self.staged[os.fspath(current)] = _stage(current, data)
+            for relative, data in replaced:
+                current = self.out_dir / relative
+                self.staged.append((relative, os.path.basename(_stage(current, data))))
         except OSError as error:
             raise PublishError(
                 f"{display_path(current)}: cannot write ({os_reason(error)})"
@@ -148,19 +152,24 @@ class Publication:
 
     def commit(self) -> PublishReport:
         """Rename every staged file into place, and make the renames durable."""
-        folders = {os.path.dirname(target) for target in self.staged}
-        target = os.fspath(self.out_dir)
+        root = os.fspath(self.out_dir)
+        folders = {os.path.dirname(os.path.join(root, relative)) for relative, _ in self.staged}
+        target = root
         try:
-            for target, temporary in list(self.staged.items()):
-                os.replace(temporary, target)
-                del self.staged[target]
+            for relative, name in self.staged[self.renamed :]:
+                target = os.path.join(root, relative)
+                os.replace(self._temporary(relative, name), target)
+                self.renamed += 1
         except OSError as error:
             raise PublishError(
                 f"{display_path(Path(target))}: cannot write ({os_reason(error)})"
             ) from error
-        for folder in folders:
+        for folder in sorted(folders):
             _sync_directory(Path(folder))
         return PublishReport(tuple(sorted(self.changed)), tuple(sorted(self.unchanged)))
+
+    def _temporary(self, relative: str, name: str) -> str:
+        return os.path.join(os.path.dirname(os.path.join(self.out_dir, relative)), name)
 
 
 def companion(target: Path, suffix: str) -> Path:
@@ -326,9 +335,12 @@ def _holds(target: Path, data: bytes, encoding: str) -> bool:
         return False
 
 
-def write_atomically(target: Path, data: bytes, *, mode: int, durable: bool) -> None:
-    """Replace the file whole: a reader sees the old bytes or the new, never a part.
-    `durable`: flushed to disk first, so a power cut cannot leave it empty."""
+def write_atomically(
+    target: Path, data: bytes | Iterable[bytes], *, mode: int, durable: bool
+) -> None:
+    """Replace the file whole (`data`: its bytes, or their pieces in order): a reader sees
+    the old bytes or the new, never a part. `durable`: flushed to disk first, so a power
+    cut cannot leave it empty."""
     temporary = _stage(target, data, mode=mode, durable=durable)
     try:
         os.replace(temporary, target)
@@ -366,8 +378,11 @@ _NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV
 """What `link` fails with on file systems without hard links (FAT, some network ones)."""
 
 
-def _stage(target: Path, data: bytes, *, mode: int = FILE_MODE, durable: bool = True) -> str:
-    """Write `data` beside `target` under a temporary name of ours (see `remove_leftovers`)."""
+def _stage(
+    target: Path, data: bytes | Iterable[bytes], *, mode: int = FILE_MODE, durable: bool = True
+) -> str:
+    """Write `data` (bytes, or their pieces) beside `target` under a temporary name of
+    ours (see `remove_leftovers`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     import tempfile  # only for a run that writes
 
@@ -376,7 +391,10 @@ def _stage(target: Path, data: bytes, *, mode: int = FILE_MODE, durable: bool = 
     )
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
+            if isinstance(data, bytes):
+                stream.write(data)
+            else:
+                stream.writelines(data)
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())

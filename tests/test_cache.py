@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import BASIC_CONFIG, NOW, Site, feed_files
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeds import build
 from feeds.config import SiteConfig, load_config
@@ -1062,3 +1064,41 @@ def test_a_run_that_publishes_nothing_keeps_its_readings(
     assert build(site.config, now=NOW).published
     assert read == ["bad.md"]
     assert feed_files(site.output) == cold(site)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=12)
+    ),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=JSON_VALUES)
+def test_state_is_encoded_in_pieces_that_join_into_its_json(value: object) -> None:
+    """state.json is written a piece at a time (`state.json_pieces`), never as one text:
+    the pieces, each of at most a few entries of a dict, join into the JSON of the whole,
+    paths that are not UTF-8 (lone surrogates) included."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(state_module, "_PIECE", 3)
+        pieces = list(state_module.json_pieces(value))
+    assert json.loads(b"".join(pieces)) == value
+    if isinstance(value, dict) and len(value) > 3:
+        assert len(pieces) > 1
+
+
+def test_a_state_of_many_files_is_written_in_pieces(site: Site) -> None:
+    site.write_config(BASIC_CONFIG + "max_items: 1\narchives: true\n")
+    for number in range(30):
+        site.post(f"p{number:02d}")
+    site.raw_post("caf\udce9.md", "---\ntitle: Caf\ndate: 2024-05-02\n---\nText.\n")  # not UTF-8
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(state_module, "_PIECE", 4)
+        first = build(site.config, now=NOW)
+    assert first.published and len(first.feeds) > 50
+    state = json.loads((site.root / CACHE_DIR / "state.json").read_bytes())
+    assert len(state["feeds"]) == len(first.feeds) + len(first.pages)
+    again = build(site.config, now=NOW)  # nothing changed: the state, read back, replays
+    assert again.report is not None and again.report.written == ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def save_pickle(path: Path, data: dict[str, Any]) -> None:
     write_cache_file(path, hashlib.sha256(encoded).digest() + encoded)
 
 
-def write_cache_file(path: Path, data: bytes) -> None:
+def write_cache_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Private to the user who runs feeds (it holds drafts' metadata), and not flushed
     to disk: a cache lost in a power cut is only rebuilt."""
     write_atomically(path, data, mode=0o600, durable=False)

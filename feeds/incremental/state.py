@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib.machinery import EXTENSION_SUFFIXES
 from importlib.util import find_spec
 from pathlib import Path
@@ -158,7 +158,8 @@ class RunState:
                 rows = [list(row) for row in warnings] if path == str(target) else []
                 self.feeds[path] = [fingerprint, status.st_size, status.st_mtime_ns, rows]
 
-    def encoded(self, header: dict[str, Any]) -> bytes:
+    def encoded(self, header: dict[str, Any]) -> Iterator[bytes]:
+        """state.json's bytes, in pieces (see `json_pieces`)."""
         last = self.last_run
         state = {
             **header,
@@ -166,13 +167,54 @@ class RunState:
             "feeds": self.feeds,
             "pending_pings": self.pending_pings,
         }
-        # One C-encoded string and one write: json.dump streams small chunks through Python.
-        text = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: a path that is not UTF-8 (see `utf8`)
-            # as JSON's `\udce9` escapes, which `json.loads` reads back as the same text
-            return json.dumps(state, separators=(",", ":")).encode("ascii")
+        return json_pieces(state)
+
+
+_PIECE = 4096
+"""The most entries of a dict encoded as one piece (see `json_pieces`)."""
+
+
+def json_pieces(value: object) -> Iterator[bytes]:
+    """`value` as compact JSON in UTF-8, in pieces of at most `_PIECE` entries of a dict:
+    with archive pages a run records hundreds of thousands of files, whose state as one
+    text (and then its bytes) would be the largest thing the run ever holds."""
+    if not (isinstance(value, dict) and _holds_many(value)):
+        yield _json(value)
+        return
+    pending: dict[str, Any] = {}
+    separator = b"{"
+    for key, item in value.items():
+        if isinstance(item, dict) and _holds_many(item):
+            if pending:
+                yield separator + _json(pending)[1:-1]
+                separator, pending = b",", {}
+            yield separator + _json(key) + b":"
+            yield from json_pieces(item)
+            separator = b","
+            continue
+        pending[key] = item
+        if len(pending) == _PIECE:
+            yield separator + _json(pending)[1:-1]
+            separator, pending = b",", {}
+    if pending:
+        yield separator + _json(pending)[1:-1]
+    yield b"}"
+
+
+def _holds_many(value: dict[str, Any]) -> bool:
+    return len(value) > _PIECE or any(
+        isinstance(item, dict) and _holds_many(item) for item in value.values()
+    )
+
+
+def _json(value: object) -> bytes:
+    """One C-encoded string: `json.dump` would stream tiny chunks through Python."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: a path that is not UTF-8 (see `utf8`)
+        # as JSON's `\udce9` escapes, which `json.loads` reads back as the same text
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
 def load_state(config_path: Path) -> RunState:
