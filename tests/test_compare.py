@@ -493,3 +493,26 @@ def test_a_category_feed_is_not_checked_for_older_posts(site: Site) -> None:
         0,
         ["news.xml: 2 entries: 2 same, 0 with another id, 0 with another link, 0 missing"],
     )
+
+
+def test_a_saved_feed_is_read_whole_up_to_the_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed file is read as far as it goes (a regular file by its size, anything else
+    up to the limit), and one larger than `MAX_FEED_BYTES` is refused unread."""
+    from feeds import feedreader
+
+    entry = "<entry><id>tag:x,2024:{0}</id><title>T{0}</title></entry>"
+    entries = "".join(entry.format(number) for number in range(40))
+    feed = f'<feed xmlns="http://www.w3.org/2005/Atom">{entries}</feed>'
+    saved = tmp_path / "saved.xml"
+    saved.write_text(feed)
+    assert [e.id for e in feedreader.read_feed(saved)][-1] == "tag:x,2024:39"
+    fifo = tmp_path / "fifo.xml"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen([sys.executable, "-c", f"open({str(fifo)!r}, 'w').write({feed!r})"])
+    assert len(feedreader.read_feed(fifo)) == 40
+    writer.wait()
+    monkeypatch.setattr(feedreader, "MAX_FEED_BYTES", len(feed) - 1)
+    with pytest.raises(feedreader.FeedError, match="larger than"):
+        feedreader.read_feed(saved)
