@@ -145,9 +145,9 @@ class SavedPlan(NamedTuple):
     """The subscription streams: their fields, with a tuple of post sources as `posts`."""
     archived: bytes
     """Every post on an archive page, as the CRC-32 of its source (4 bytes each, in
-    native order, sorted; see `replan.is_archived`): a million sources pickled would
-    take 60 MB, and a post taken for archived by a matching CRC costs a full run, not
-    a wrong one."""
+    native order, sorted; see `replan.is_archived`): a fixed few bytes a post where its
+    path takes tens, and a post taken for archived by a matching CRC costs a full run,
+    not a wrong one."""
     records: dict[str, PostRecord]
     """The readings of every post of `streams`, by source."""
     problems: list[tuple[str, int | None, str, str]]
@@ -388,17 +388,10 @@ class _Database:
 
     def _row(self, relative: str) -> tuple[Stamp, int, PostEntry] | None:
         """The file's row, if it is whole: its stamp, when it was taken, its reading."""
-        connection = self.reader()
-        if connection is None:
+        rows = self._query(_LOOKUP, _where(relative))
+        if not rows:
             return None
-        try:
-            row = connection.execute(_LOOKUP, _where(relative)).fetchone()
-        except sqlite3.Error as error:
-            self._unreadable(error)
-            return None
-        if row is None:
-            return None
-        stored, written_ns, checksum, data = row
+        stored, written_ns, checksum, data = rows[0]
         stamp = _stamp(stored)
         if stamp is None or not isinstance(written_ns, int) or not isinstance(data, bytes):
             return None
@@ -409,15 +402,8 @@ class _Database:
 
     def written(self, relative: str) -> int | None:
         """When the reading of the file at `relative` was taken, if there is one."""
-        connection = self.reader()
-        if connection is None:
-            return None
-        try:
-            row = connection.execute(_WRITTEN, _where(relative)).fetchone()
-        except sqlite3.Error as error:
-            self._unreadable(error)
-            return None
-        return row[0] if row is not None and isinstance(row[0], int) else None
+        rows = self._query(_WRITTEN, _where(relative))
+        return rows[0][0] if rows and isinstance(rows[0][0], int) else None
 
     def stamps(self, number: int) -> tuple[dict[str, Stamp], dict[str, int]]:
         """The stamps of the shard's readings whose row is whole, and when each was
@@ -430,15 +416,7 @@ class _Database:
 
     def _rows(self, number: int) -> Iterator[tuple[str, Stamp, int, bytes]]:
         """The shard's rows that are whole: path, stamp, when taken, pickled reading."""
-        connection = self.reader()
-        if connection is None:
-            return
-        try:
-            rows = connection.execute(_SHARD, (number,)).fetchall()
-        except sqlite3.Error as error:
-            self._unreadable(error)
-            return
-        for name, stored, written_ns, checksum, data in rows:
+        for name, stored, written_ns, checksum, data in self._query(_SHARD, (number,)):
             relative, stamp = _text(name), _stamp(stored)
             if relative is None or stamp is None or not isinstance(data, bytes):
                 continue
@@ -448,11 +426,16 @@ class _Database:
 
     def names(self, number: int) -> list[bytes]:
         """The paths of the shard's readings, as stored."""
+        return [name for (name,) in self._query(_NAMES, (number,))]
+
+    def _query(self, query: str, parameters: tuple[Any, ...]) -> list[Any]:
+        """The rows `query` gives; none when there is no database to read, or it cannot
+        be read (see `_unreadable`)."""
         connection = self.reader()
         if connection is None:
             return []
         try:
-            return [name for (name,) in connection.execute(_NAMES, (number,))]
+            return connection.execute(query, parameters).fetchall()
         except sqlite3.Error as error:
             self._unreadable(error)
             return []

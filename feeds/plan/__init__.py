@@ -54,8 +54,7 @@ class SitePlan(NamedTuple):
 def plan_site(scan: Scan, config: SiteConfig, now: datetime, load: Loader) -> SitePlan:
     keys, unknown = resolve_refs(scan.keys, config, load)  # links between posts
     streams, archives = plan_streams(keys, config, now)
-    posts, changed = load(dict.fromkeys(key for stream in streams for key in stream.posts))
-    outputs = [] if changed else plan_outputs(streams, config, posts)
+    outputs, changed = _outputs(streams, config, load)
     problems = (*scan.problems, *unknown, *changed)
     return SitePlan(
         streams, outputs, problems, len(keys), next_change(keys, now), archives=archives
@@ -89,14 +88,16 @@ def archive_outputs(
         batch.append(page)
         size += len(page.posts)
         if size >= ARCHIVE_BATCH_POSTS:
-            yield _made(batch, config, load)
+            yield _outputs(batch, config, load)
             batch, size = [], 0
     if batch:
-        yield _made(batch, config, load)
+        yield _outputs(batch, config, load)
 
 
-def _made(
-    pages: list[Stream], config: SiteConfig, load: Loader
+def _outputs(
+    streams: list[Stream], config: SiteConfig, load: Loader
 ) -> tuple[list[Output], list[Problem]]:
-    posts, changed = load(dict.fromkeys(key for page in pages for key in page.posts))
-    return ([] if changed else plan_outputs(pages, config, posts)), changed
+    """The outputs of `streams`, their posts read whole (`load`), each post once; none
+    if a post's file changed since it was scanned, with the errors saying so."""
+    posts, changed = load(dict.fromkeys(key for stream in streams for key in stream.posts))
+    return ([] if changed else plan_outputs(streams, config, posts)), changed

@@ -212,8 +212,8 @@ def _in_order(
 
 class Archive(NamedTuple):
     """A stream's archive pages, made one at a time as they are asked for (`pages`):
-    together they show every post the stream has, which as streams of their own would
-    cost a site of a million posts a hundred megabytes."""
+    together they show every post the stream has, so a plan holding them all as
+    streams would grow with the site, not with its feeds."""
 
     feed: Stream
     """The stream's subscription feed, which links to the newest page."""
