@@ -22,13 +22,14 @@ from hypothesis import strategies as st
 
 from feeds import build
 from feeds.config import SiteConfig, load_config
+from feeds.incremental import database as database_module
 from feeds.incremental import parallel as parallel_module
 from feeds.incremental import state as state_module
-from feeds.incremental import store as store_module
+from feeds.incremental.database import POSTS_FILE, shard_of
 from feeds.incremental.parallel import read_entries
 from feeds.incremental.records import reading_entry, reading_from_entry
 from feeds.incremental.state import CACHE_DIR, CACHE_FORMAT, load_state
-from feeds.incremental.store import POSTS_FILE, BuildCache, PostsTree, shard_of
+from feeds.incremental.store import BuildCache, PostsTree
 from feeds.model import Person
 from feeds.source import listing as listing_module
 from feeds.source import reading as reading_module
@@ -192,7 +193,7 @@ def assert_reaped(children: list[int]) -> None:
 
 @contextlib.contextmanager
 def database(site: Site) -> Iterator[sqlite3.Connection]:
-    """The site's posts database (see feeds.incremental.store), changed as the body
+    """The site's posts database (see feeds.incremental.database), changed as the body
     changes it."""
     db = sqlite3.connect(site.root / CACHE_DIR / POSTS_FILE)
     try:
@@ -427,7 +428,7 @@ def test_a_posts_cache_of_another_shape_or_with_code_in_it_is_ignored(
                 changed = pickle.dumps(change(pickle.loads(data)))
                 db.execute(  # with a valid checksum
                     "UPDATE readings SET entry = ?, checksum = ? WHERE relative = ?",
-                    (changed, store_module._checksum(stamp, written_ns, changed), relative),
+                    (changed, database_module._checksum(stamp, written_ns, changed), relative),
                 )
     (site.posts / "p000.md").write_text((site.posts / "p000.md").read_text() + "\nMore.\n")
     age_posts(site)
@@ -454,7 +455,7 @@ def test_a_reading_rewritten_with_its_checksum_is_used(
             assert same != data  # pickled anew, by another pickler
             db.execute(
                 "UPDATE readings SET entry = ?, checksum = ? WHERE relative = ?",
-                (same, store_module._checksum(stamp, written_ns, same), relative),
+                (same, database_module._checksum(stamp, written_ns, same), relative),
             )
     site.post("p999", date="2025-07-01", categories="[c9]")  # the full path
     read = record_reads(monkeypatch)
@@ -806,7 +807,7 @@ def test_an_edit_rewrites_one_row_of_post_readings(site: Site) -> None:
     assert len(before) == 40
     post = site.posts / "p007.md"
     post.write_text(post.read_text() + "\nEdited.\n")
-    # Not racy (see feeds.incremental.store), so no other post is re-read.
+    # Not racy (see feeds.incremental.database), so no other post is re-read.
     os.utime(post, (OLD, OLD))
     build(site.config, now=NOW)
     after = stored_rows(site)
@@ -983,7 +984,7 @@ def test_a_run_while_another_writes_the_readings_keeps_none_of_its_own(
     state = (site.root / CACHE_DIR / "state.json").read_bytes()
     before = stored_rows(site)
     site.post("p999", date="2025-07-01", categories="[c9]")
-    monkeypatch.setattr(store_module, "_WAIT_S", 0.05)
+    monkeypatch.setattr(database_module, "_WAIT_S", 0.05)
     with database(site) as other:
         other.execute("BEGIN IMMEDIATE")  # another run, writing
         result = build(site.config, now=NOW)
@@ -1005,7 +1006,7 @@ def test_a_database_in_use_is_not_replaced(site: Site, monkeypatch: pytest.Monke
     build(site.config, now=NOW)
     with database(site) as db:
         db.execute("UPDATE meta SET value = 'other' WHERE name = 'key'")
-    monkeypatch.setattr(store_module, "_WAIT_S", 0.05)
+    monkeypatch.setattr(database_module, "_WAIT_S", 0.05)
     with database(site) as other:
         other.execute("BEGIN IMMEDIATE")  # the other version's run, writing
         result = build(site.config, now=NOW)

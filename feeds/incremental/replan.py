@@ -36,6 +36,7 @@ from ..source.listing import Listing, PostFile
 from ..source.media import find_media, media_seen
 from ..source.post import read_post
 from ..source.reading import key_of
+from .database import POSTS_SHARDS
 from .records import (
     located_rows,
     post_from_record,
@@ -45,7 +46,7 @@ from .records import (
     reading_entry,
 )
 from .state import utf8
-from .store import POSTS_SHARDS, BuildCache, PostsTree, SavedPlan
+from .store import BuildCache, PostsTree, SavedPlan
 
 MAX_CHANGED_SHARDS = POSTS_SHARDS // 4
 """Beyond this many changed files of readings, the full path is about as quick."""
