@@ -1,6 +1,6 @@
 """What a person sees who clicks a feed link: real headless Chromium over HTTP on 127.0.0.1.
 
-The server answers like README's nginx configuration: browsers (their Accept
+The server answers like the nginx configuration in docs/deploy.md: browsers (their Accept
 header asks for text/html) get XML feeds as application/xml, which Chromium
 renders with the feed's CSS; feed readers get the feed media types. Screenshots
 are kept in tests/artifacts/.
@@ -30,7 +30,7 @@ FEED_TYPES = {"atom.xml": "application/atom+xml", "rss.xml": "application/rss+xm
 
 
 class FeedServer(SimpleHTTPRequestHandler):
-    """Serves the output folder the way README tells a web server to."""
+    """Serves the output folder the way docs/deploy.md tells a web server to."""
 
     negotiate = True
 
@@ -127,7 +127,8 @@ def test_the_index_page_shows_the_feeds_and_their_newest_entries(
 def test_without_negotiation_chromium_shows_raw_xml(
     served: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Why README's server configuration matters: application/atom+xml is shown as source."""
+    """Why docs/deploy.md configures the server so: application/atom+xml is shown as
+    source."""
     base, _ = served
     monkeypatch.setattr(FeedServer, "negotiate", False)
     text = visible_text(base + "atom.xml", tmp_path, "atom-as-atom-xml")

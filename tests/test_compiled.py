@@ -1,4 +1,4 @@
-"""The optional compiled install (mypyc; README, "Compiled install") runs compiled
+"""The optional compiled install (mypyc; docs/deploy.md, "Compiled install") runs compiled
 modules, and a checkout runs its own sources."""
 
 import importlib

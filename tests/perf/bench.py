@@ -4,7 +4,7 @@
     python tests/perf/bench.py [--posts 10000] [--reps 3] [--shared ../shared/bench]
 
 feeds is timed as cron runs it: the `feeds` command of a venv (under --work)
-holding this checkout installed as README's "Compiled install" says (`--pure`: with
+holding this checkout installed as docs/deploy.md's "Compiled install" says (`--pure`: with
 plain `pip install .`), reinstalled each time.
 For each size: generate (or reuse) the corpus with the shared make_corpus.py,
 lay it out for Hugo with the shared peers.py (both imported from --shared, not
