@@ -1,9 +1,9 @@
 """The build cache's pickles: its plan file, written whole with its SHA-256 in front,
 and each post's reading in the posts database (see `store`, which checks each row's
-checksum), read back by an unpickler that can make only posts' parts, dates and plain
-values, so a planted file or row can at worst be wrong (which its key and each record's
-check catch), never run code. A run that finds nothing changed reads only state.json
-and never imports this module."""
+checksum), read back by an unpickler that makes plain values only (text, numbers,
+bytes, tuples, lists, dicts: `records` keeps posts so), so a planted file or row can at
+worst be wrong (which its key and each record's check catch), never run code. A run
+that finds nothing changed reads only state.json and never imports this module."""
 
 from __future__ import annotations
 
@@ -71,44 +71,7 @@ def write_cache_file(path: Path, data: bytes | Iterable[bytes]) -> None:
 
 
 class _PostsUnpickler(pickle.Unpickler):
-    """Makes nothing but what `records.post_record` holds. Each class it is asked for is
-    looked up once a run (`_FOUND`): a full read unpickles every post's reading apart."""
-
-    ALLOWED = frozenset(
-        {
-            ("datetime", "datetime"),
-            ("datetime", "timezone"),
-            ("datetime", "timedelta"),
-            ("zoneinfo", "ZoneInfo"),
-            ("feeds.model", "Category"),
-            ("feeds.model", "Person"),
-            ("feeds.model", "MediaRef"),
-            ("feeds.model", "Media"),
-        }
-    )
+    """Makes no object of any class: the cache holds plain values only."""
 
     def find_class(self, module: str, name: str) -> Any:
-        found = _FOUND.get((module, name))
-        if found is not None:
-            return found
-        if (module, name) == ("builtins", "getattr"):
-            found = _zone_loader  # how a ZoneInfo pickles: getattr(ZoneInfo, "_unpickle")
-        elif (module, name) in self.ALLOWED:
-            found = super().find_class(module, name)
-        else:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        _FOUND[module, name] = found
-        return found
-
-
-_FOUND: dict[tuple[str, str], Any] = {}
-"""What `_PostsUnpickler.find_class` allowed and found, by module and name."""
-
-
-def _zone_loader(owner: object, name: str) -> Any:
-    """The one `getattr` a cache file may ask for: any other could reach any object."""
-    from zoneinfo import ZoneInfo
-
-    if owner is not ZoneInfo or name != "_unpickle":
-        raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the cache")
-    return ZoneInfo._unpickle  # type: ignore[attr-defined]  # what pickle stores a zone by
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")

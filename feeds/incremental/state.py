@@ -32,7 +32,7 @@ from ..source.listing import file_stamp
 if TYPE_CHECKING:
     from ..source.listing import Listing
 
-CACHE_FORMAT = 13
+CACHE_FORMAT = 14
 CACHE_DIR = ".feeds-cache"
 STATE_FILE = "state.json"
 _LIBRARIES = ("feedgen", "cmarkgfm", "nh3", "lxml", "yaml", "dateutil", "brotli")
