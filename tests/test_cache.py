@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds import build
+from feeds import run as run_module
 from feeds.config import SiteConfig, load_config
 from feeds.incremental import database as database_module
 from feeds.incremental import parallel as parallel_module
@@ -686,24 +687,105 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
 
 
 @pytest.mark.parametrize("cores", [1, 3])
+@pytest.mark.parametrize("held", [True, False])
 def test_a_full_reads_readings_are_all_kept_for_the_next_run(
-    site: Site, monkeypatch: pytest.MonkeyPatch, cores: int
+    site: Site, monkeypatch: pytest.MonkeyPatch, cores: int, held: bool
 ) -> None:
-    """The readings go to the database as they come, the workers' too: no process is
-    forked to write them, and each post file has its row."""
+    """A run making a new database holds its readings, the workers' too, and one forked
+    process writes them once the posts are read; past DEFERRED_BYTES they are written as
+    they come, and no process is forked to write them. Each post file has its row."""
     make_site(site)
     read_on_cores(monkeypatch, cores)
+    if not held:
+        monkeypatch.setattr(database_module, "DEFERRED_BYTES", 0)
     forks = record_forks(monkeypatch)
     build(site.config, now=NOW)
-    assert len(forks) == cores - 1  # the reading workers alone
+    assert len(forks) == cores - 1 + held  # the reading workers, and the writer if held
     assert_reaped(forks)
     assert sorted(stored_rows(site)) == [f"p{index:03d}.md" for index in range(40)]
+    assert_nothing_left_beside_the_database(site)
     monkeypatch.undo()
     read = record_reads(monkeypatch)
     site.post("p999", date="2025-07-01", categories="[c9]")  # the full path, every reading
     build(site.config, now=NOW)
     assert read == ["p999.md"]
     assert feed_files(site.output) == cold(site)
+
+
+def test_a_failed_writer_of_readings_costs_only_reading_them_again(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process writing a new database's readings fails (the disk fills, say): the
+    feeds are published all the same, the operator hears of it, no staged database is
+    left, and the next run reads every post again."""
+    make_site(site)
+
+    def fail(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(database_module, "_insert", fail)  # in the forked writer alone
+    forks = record_forks(monkeypatch)
+    result = build(site.config, now=NOW)
+    assert len(forks) == 1
+    assert_reaped(forks)
+    assert [p.message for p in result.problems] == [
+        "the build cache cannot be written (the process writing the post readings failed), "
+        "so every run reads every post again; let the user who runs feeds write this folder"
+    ]
+    assert feed_files(site.output) == cold(site)
+    assert_nothing_left_beside_the_database(site)
+    assert not (site.root / CACHE_DIR / POSTS_FILE).exists()
+    monkeypatch.undo()
+    read = record_reads(monkeypatch)
+    build(site.config, now=NOW)
+    assert len(read) == 40
+    assert sorted(stored_rows(site)) == [f"p{index:03d}.md" for index in range(40)]
+
+
+def test_a_new_database_removed_by_a_run_at_the_same_time_is_not_a_problem(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run's clean-up removes the new database, as a leftover, while the forked
+    process writes it: that run's cache serves as well, so nobody is warned."""
+    make_site(site)
+    insert = database_module._insert
+
+    def removed_meanwhile(connection: sqlite3.Connection, rows: object) -> None:
+        ((_, _, path),) = connection.execute("PRAGMA database_list").fetchall()
+        os.unlink(path)
+        insert(connection, rows)
+
+    monkeypatch.setattr(database_module, "_insert", removed_meanwhile)
+    result = build(site.config, now=NOW)
+    assert result.problems == () and not result.has_errors
+    assert feed_files(site.output) == cold(site)
+    assert list((site.root / CACHE_DIR).iterdir()) == []
+
+
+def test_an_interrupted_build_leaves_no_writer_of_readings_behind(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted once the posts are read, while a forked process writes their
+    readings: that process is stopped, and its database removed."""
+    make_site(site)
+    forks = record_forks(monkeypatch)
+    insert = database_module._insert
+
+    def slow_insert(*rows: object) -> None:
+        time.sleep(60)  # still writing when the build is interrupted
+        insert(*rows)
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(database_module, "_insert", slow_insert)
+
+    monkeypatch.setattr(run_module, "_render_and_publish", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(site.config, now=NOW)
+    assert len(forks) == 1
+    assert_reaped(forks)
+    assert list((site.root / CACHE_DIR).iterdir()) == []
 
 
 def test_a_program_that_ignores_sigchld_can_still_build(

@@ -1,7 +1,8 @@
 """A build's memory follows its feeds, not its site: of a post no feed shows, a build
 keeps the key that places it (`model.PostKey`), not its title or summary; the build
-cache's readings go to disk as they are read; archive pages, which show every post,
-are made and staged a few at a time (`plan.archive_outputs`).
+cache's readings go to disk as they are read, past a fixed few megabytes held for a
+forked process to write (`database.DEFERRED_BYTES`); archive pages, which show every
+post, are made and staged a few at a time (`plan.archive_outputs`).
 
 Measured with tracemalloc in this process (a site this small is read on one core):
 the peak of Python's allocations while a site builds, with ten times the posts and
@@ -54,11 +55,13 @@ import gc, shutil, sys, tracemalloc
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+import feeds.incremental.database
 import feeds.plan
 from feeds import build
 
 root, now, cache = Path(sys.argv[1]), datetime.fromisoformat(sys.argv[2]), sys.argv[3]
 feeds.plan.ARCHIVE_BATCH_POSTS = int(sys.argv[4])
+feeds.incremental.database.DEFERRED_BYTES = int(sys.argv[5])
 for _ in range(2):  # the first loads the stages' modules and grows the process's tables
     shutil.rmtree(root / "public", ignore_errors=True)
     shutil.rmtree(root / cache, ignore_errors=True)
@@ -72,12 +75,19 @@ print(peak)
 """
 
 
-def build_peak(site: Site, *, use_cache: bool, batch: int = ARCHIVE_BATCH_POSTS) -> int:
+HELD_BYTES = 200_000
+"""The readings a new build cache holds, for these tests (see `database.DEFERRED_BYTES`):
+less than the smallest site's, so that the held readings weigh the same in every site."""
+
+
+def build_peak(
+    site: Site, *, use_cache: bool, batch: int = ARCHIVE_BATCH_POSTS, held: int = HELD_BYTES
+) -> int:
     """The peak bytes Python allocated while `site` built from nothing, in a process of
     its own (whose first build loads what a build loads), archive pages made `batch`
-    posts at a time."""
+    posts at a time, and at most `held` bytes of readings held for the cache."""
     cache = CACHE_DIR if use_cache else "-"
-    arguments = [str(site.root), NOW.isoformat(), cache, str(batch)]
+    arguments = [str(site.root), NOW.isoformat(), cache, str(batch), str(held)]
     run = subprocess.run(
         [sys.executable, "-c", _MEASURE, *arguments], capture_output=True, text=True, check=True
     )
@@ -94,6 +104,16 @@ def test_a_build_s_memory_grows_with_its_feeds_not_its_posts(
     per_post = (large_peak - small_peak) / 1260
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
     assert per_post < len(SUMMARY) / 2, per_post  # no post's summary is kept
+
+
+def test_a_new_build_cache_holds_readings_up_to_its_limit(tmp_path: Path) -> None:
+    """Under the limit, a first build holds every reading for the process that writes
+    them (1,400 posts of 4 KB each: 6 MB); over it, no more than the limit."""
+    site = news_site(tmp_path, 1400)
+    unheld = build_peak(site, use_cache=True, held=0)
+    limit = 1_000_000
+    assert build_peak(site, use_cache=True, held=10 * limit) - unheld > 1400 * len(SUMMARY)
+    assert build_peak(site, use_cache=True, held=limit) - unheld < 1.5 * limit
 
 
 def test_archive_pages_are_made_a_batch_at_a_time_in_bounded_memory(tmp_path: Path) -> None:

@@ -5,7 +5,10 @@ a later run trusts wrongly:
 - a run that finds none to use (the first, or after a change of config or code)
   writes a new one under a temporary name (which `publish.remove_leftovers`
   removes if the run is killed), with neither journal nor flush, since nobody
-  reads it until it is renamed into place when the cache is saved;
+  reads it until it is renamed into place when the cache is saved; while its
+  readings take less than `DEFERRED_BYTES`, it holds them and has a forked process
+  write them once the posts are read, on a core the rest of the build leaves idle,
+  and renames the database only if that process wrote it whole;
 - a later run changes the one it found in place, in one transaction held from the
   moment it opens the database to the save, with SQLite's rollback journal: a run
   that ends any other way leaves it as it was (a killed run's journal is rolled
@@ -37,6 +40,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..model import Stamp
 from ..publish import _TEMP_PREFIX
+from .parallel import Child, run_in_child, stop, succeeded
 from .pickles import load_entry
 from .state import CACHE_FORMAT, is_ours, utf8
 
@@ -81,6 +85,10 @@ _WRITE_BATCH = "INSERT OR REPLACE INTO readings VALUES " + ", ".join(
 """Rows are written `_BATCH` to a statement: SQLite runs one statement's program for all."""
 _FORGET = "DELETE FROM readings WHERE shard = ? AND relative = ?"
 _SAVED = "UPDATE meta SET value = ? WHERE name = ?"
+DEFERRED_BYTES = 32 << 20
+"""The most pickled readings a run writing a new database holds for a forked process to
+write (see above): about 40,000 posts. Past it, they are written as they come, so that
+a large site's memory does not grow with its posts."""
 _WAIT_S = 2.0
 """How long a run waits for another to release the database (SQLite's busy timeout):
 readers hold it a statement at a time; a run writing it holds it to its end, and is
@@ -121,6 +129,16 @@ class PostsDatabase:
         (or held it while this one saved): nothing else of the run is saved either."""
         self.error: OSError | None = None
         """Why the readings could not be kept (the disk is full, say)."""
+        self.held: dict[str, tuple[Stamp, bytes]] = {}
+        """Readings of a new database not written yet (see `DEFERRED_BYTES`), with their
+        stamps, by relative path; `held_bytes` their size, None once they are written
+        as they come."""
+        self.held_bytes: int | None = 0
+        self.handed: dict[str, tuple[Stamp, bytes]] = {}
+        """The held readings that the process `writing` writes to `staged`."""
+        self.writing: Child | None = None
+        self.started_ns = 0
+        """When the run that took the held readings began (see `keep`)."""
 
     # --- reading -------------------------------------------------------------------------
 
@@ -168,6 +186,10 @@ class PostsDatabase:
 
     def _row(self, relative: str) -> tuple[Stamp, int, PostEntry] | None:
         """The file's row, if it is whole: its stamp, when it was taken, its reading."""
+        held = self.held.get(relative) or self.handed.get(relative)
+        if held is not None:
+            entry = load_entry(held[1])
+            return (held[0], self.started_ns, entry) if _is_entry(entry, held[0]) else None
         rows = self._query(_LOOKUP, _where(relative))
         if not rows:
             return None
@@ -242,6 +264,19 @@ class PostsDatabase:
         return self._stage()
 
     def _stage(self) -> sqlite3.Connection | None:
+        staged = self._new_file()
+        if staged is None:
+            return None
+        try:
+            connection = self._created(staged)
+        except sqlite3.Error as error:
+            self._failed(error)
+            return None
+        self.connection, self.writes, self.token = connection, True, None
+        return connection
+
+    def _new_file(self) -> str | None:
+        """An empty file for a new database, `staged` (None if there can be none)."""
         import tempfile  # only for a run that writes
 
         try:
@@ -250,27 +285,25 @@ class PostsDatabase:
                 prefix=f"{_TEMP_PREFIX}{POSTS_FILE}.", suffix=".tmp", dir=self.folder
             )  # readable by its owner alone: it holds drafts' metadata
             os.close(descriptor)
-            connection = sqlite3.connect(self.staged, isolation_level=None, timeout=_WAIT_S)
         except OSError as error:
             self.error = error
             self._drop()
             return None
-        except sqlite3.Error as error:
-            self._failed(error)
-            return None
+        return self.staged
+
+    def _created(self, staged: str) -> sqlite3.Connection:
+        """The new database at `staged`, its tables made and its meta written, in a
+        transaction."""
+        connection = _opened(staged)
         try:
-            connection.execute("PRAGMA journal_mode = OFF")
-            connection.execute("PRAGMA synchronous = OFF")
             for statement in _SCHEMA:
                 connection.execute(statement)
             meta = {"format": CACHE_FORMAT, "key": self.key, "written_ns": 0, "token": ""}
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             connection.execute("BEGIN")
-        except sqlite3.Error as error:
+        except sqlite3.Error:
             connection.close()
-            self._failed(error)
-            return None
-        self.connection, self.writes, self.token = connection, True, None
+            raise
         return connection
 
     def write(self, rows: Iterable[_Row]) -> None:
@@ -278,41 +311,92 @@ class PostsDatabase:
         if connection is None:
             return
         self.changed = True
-        batch: list[_Row] = []
         try:
-            for row in rows:
-                batch.append(row)
-                if len(batch) == _BATCH:
-                    connection.execute(_WRITE_BATCH, [value for each in batch for value in each])
-                    batch.clear()
-            connection.executemany(_WRITE, batch)
+            _insert(connection, rows)
         except sqlite3.Error as error:
             self._failed(error)
 
     def keep(self, rows: Iterable[tuple[str, Stamp | None, bytes]], started_ns: int) -> set[int]:
         """Write each reading, as (relative path, stamp, entry pickled by
-        `pickles.dump_entry`), taken by the run that began at `started_ns`; the shards
-        written to. One without a stamp (a file that could not be stat'ed) could never
-        be proved current, so it is not kept."""
+        `pickles.dump_entry`), taken by the run that began at `started_ns`, or hold it
+        for `write_meanwhile`; the shards written to. One without a stamp (a file that
+        could not be stat'ed) could never be proved current, so it is not kept."""
+        if self.held_bytes is not None and self._writes_new():
+            self.started_ns = started_ns
+            for relative, stamp, data in rows:
+                if stamp is not None:
+                    self.held[relative] = stamp, data
+                    self.held_bytes += len(data)
+            if self.held_bytes <= DEFERRED_BYTES:
+                return set(range(POSTS_SHARDS))
+            rows, self.held, self.held_bytes = self._taken_held(), {}, None
+        shards: set[int] = set()
+        self.write(self._values(rows, started_ns, shards))
+        return shards
+
+    def _writes_new(self) -> bool:
+        """Whether this run's readings go to a new database it has not begun yet."""
+        return not self.read_only and self.reader() is None and self.writing is None
+
+    def _taken_held(self) -> list[tuple[str, Stamp | None, bytes]]:
+        held, self.held = self.held, {}
+        return [(relative, stamp, data) for relative, (stamp, data) in held.items()]
+
+    @staticmethod
+    def _values(
+        rows: Iterable[tuple[str, Stamp | None, bytes]], started_ns: int, shards: set[int]
+    ) -> Iterator[_Row]:
+        """The rows of `keep`'s readings, as written; `shards` gets their shards."""
         seed = zlib.crc32(_NS.pack(started_ns))
         pack, crc32 = _STAMP.pack, zlib.crc32
-        shards: set[int] = set()
+        for relative, stamp, data in rows:
+            if stamp is None:
+                continue
+            try:
+                packed = pack(*stamp)
+            except struct.error:  # not a stamp `file_stamp` makes
+                continue
+            name = utf8(relative)
+            number = crc32(name) % POSTS_SHARDS
+            shards.add(number)
+            yield name, number, packed, started_ns, crc32(data, crc32(packed, seed)), data
 
-        def values() -> Iterator[_Row]:
-            for relative, stamp, data in rows:
-                if stamp is None:
-                    continue
-                try:
-                    packed = pack(*stamp)
-                except struct.error:  # not a stamp `file_stamp` makes
-                    continue
-                name = utf8(relative)
-                number = crc32(name) % POSTS_SHARDS
-                shards.add(number)
-                yield name, number, packed, started_ns, crc32(data, crc32(packed, seed)), data
+    def write_meanwhile(self) -> None:
+        """Have a forked process write the held readings to a new database, while this
+        one goes on; they are written at the save if there can be no such process."""
+        if not self.held or self.writing is not None or self.connection is not None:
+            return
+        staged = self._new_file()
+        if staged is None:
+            return
+        self.handed, self.held = self.held, {}
+        rows = ((relative, stamp, data) for relative, (stamp, data) in self.handed.items())
 
-        self.write(values())
-        return shards
+        def write() -> None:
+            connection = self._created(staged)
+            _insert(connection, self._values(rows, self.started_ns, set()))
+            connection.execute("COMMIT")
+            connection.close()
+
+        self.writing = run_in_child(write)
+        if self.writing is None:
+            self.held, self.handed = self.handed, {}
+
+    def _writer_done(self) -> None:
+        """Wait for the process writing the handed readings, and go on with the
+        database it wrote; or, if it failed, with none."""
+        writing, self.writing, self.handed = self.writing, None, {}
+        if writing is None or self.staged is None:
+            return
+        connection = _reopened(self.staged) if succeeded(writing) else None
+        if connection is None:
+            if os.path.exists(self.staged):
+                self.error = OSError(errno.EIO, "the process writing the post readings failed")
+            else:  # removed as a leftover by a run at the same time, whose cache serves
+                self.lost = True
+            self._drop()
+            return
+        self.connection, self.writes, self.changed, self.opened = connection, True, True, True
 
     def forget_except(self, relatives: AbstractSet[str]) -> list[tuple[int, str | None]]:
         """Delete the rows of files not in `relatives`, a shard at a time, reading only
@@ -365,6 +449,9 @@ class PostsDatabase:
     def save(self) -> None:
         """Make this run's readings the database's, in one commit, and close it; `lost`
         and `error` say if they could not be."""
+        self._writer_done()
+        if self.held:  # no process could be forked to write them, or taken since
+            self.write(self._values(self._taken_held(), self.started_ns, set()))
         connection = self.connection
         if connection is None or not self.writes or not self.changed:
             self.close()
@@ -400,6 +487,10 @@ class PostsDatabase:
     def close(self) -> None:
         """Close the database, rolling back what this run did not save, and remove the
         one staged."""
+        if self.writing is not None:
+            stop(self.writing.pid)
+            os.close(self.writing.done)
+        self.writing, self.handed, self.held = None, {}, {}
         connection, self.connection = self.connection, None
         self.writes, self.changed, self.opened = False, False, False
         if connection is not None:
@@ -409,6 +500,43 @@ class PostsDatabase:
         if staged is not None:
             with contextlib.suppress(OSError):
                 os.unlink(staged)
+
+
+def _insert(connection: sqlite3.Connection, rows: Iterable[_Row]) -> None:
+    batch: list[_Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _BATCH:
+            connection.execute(_WRITE_BATCH, [value for each in batch for value in each])
+            batch.clear()
+    connection.executemany(_WRITE, batch)
+
+
+def _opened(staged: str) -> sqlite3.Connection:
+    """The new database at `staged`, with neither journal nor flush (see above); never
+    made anew if a run at the same time removed it as a leftover."""
+    uri = f"{Path(staged).absolute().as_uri()}?mode=rw"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=_WAIT_S)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+def _reopened(staged: str) -> sqlite3.Connection | None:
+    """The database a forked process wrote at `staged`, in a transaction; None if it
+    cannot be opened."""
+    try:
+        connection = _opened(staged)
+    except sqlite3.Error:
+        return None
+    if not _began(connection, "BEGIN"):
+        connection.close()
+        return None
+    return connection
 
 
 def _connect(path: Path, mode: str) -> sqlite3.Connection | None:

@@ -28,7 +28,7 @@ import signal
 import struct
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from ..config import SiteConfig
 from ..model import PostKey, Stamp
@@ -301,9 +301,7 @@ class _Worker:
                 yield index
 
     def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        reap(self.pid)
+        stop(self.pid)
         os.close(self.pipe)
 
 
@@ -356,6 +354,45 @@ def run_forked(work: Callable[[], None]) -> int | None:
     return pid
 
 
+class Child(NamedTuple):
+    """A child forked by `run_in_child`."""
+
+    pid: int
+    done: int
+    """A pipe the child writes a byte to once its work has returned: known even where
+    its wait status is not (see `reap`)."""
+
+
+def run_in_child(work: Callable[[], None]) -> Child | None:
+    """A child running `work` (see `run_forked`); None if there can be none."""
+    try:
+        reading, writing = os.pipe()
+    except OSError:
+        return None
+
+    def work_then_say() -> None:
+        os.close(reading)
+        work()
+        os.write(writing, b"\0")
+
+    pid = run_forked(work_then_say)
+    os.close(writing)
+    if pid is None:
+        os.close(reading)
+        return None
+    return Child(pid, reading)
+
+
+def succeeded(child: Child) -> bool:
+    """Wait for the child to end: whether its work returned."""
+    try:
+        said = os.read(child.done, 1)  # nothing, once it has ended without a word
+    finally:
+        os.close(child.done)
+        reap(child.pid)
+    return said == b"\0"
+
+
 def _runs_other_threads() -> bool:
     """Counted by the system where it can tell: threads started outside the threading
     module (by a C library, say) count too."""
@@ -365,6 +402,13 @@ def _runs_other_threads() -> bool:
         import threading
 
         return threading.active_count() > 1
+
+
+def stop(pid: int) -> None:
+    """End the child at once, and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    reap(pid)
 
 
 def reap(pid: int) -> int | None:

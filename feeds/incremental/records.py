@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Any, cast, get_args, get_origin, get_type_hints
-from zoneinfo import ZoneInfo
 
 from ..model import Post, Problem, Severity, Stamp
 
@@ -72,7 +71,7 @@ def _moment(moment: datetime) -> Moment | datetime:
     unpickler refuses (such a reading is read again: never wrong)."""
     try:
         code = _zone_code(moment.tzinfo)
-    except LookupError:
+    except (LookupError, TypeError):
         return moment
     reduced: Any = moment.__reduce_ex__(4)  # (class, (state, zone)), as pickle takes it
     return reduced[1][0], code
@@ -94,14 +93,12 @@ _from_state = cast(Callable[[bytes, tzinfo | None], datetime], datetime)
 
 def _zone_code(zone: tzinfo | None) -> int | str | None:
     """A fixed offset as its seconds, a named zone as its key, none as None; LookupError
-    for any other zone."""
+    (or TypeError, for one that cannot be hashed) for any other zone."""
     if zone is None:
         return None
     if type(zone) is timezone:
         return _seconds(zone)
-    if type(zone) is ZoneInfo and zone.key is not None:
-        return zone.key
-    raise LookupError(f"no code for the zone {zone!r}")
+    return _key(zone)
 
 
 @cache
@@ -110,8 +107,19 @@ def _seconds(zone: timezone) -> int:
 
 
 @cache
+def _key(zone: tzinfo) -> str:
+    from zoneinfo import ZoneInfo  # not imported by a run that finds nothing changed
+
+    if type(zone) is ZoneInfo and zone.key is not None:
+        return zone.key
+    raise LookupError(f"no code for the zone {zone!r}")
+
+
+@cache
 def _zone(code: int | str | None) -> tzinfo | None:
     """The inverse of `_zone_code`: one object per zone, however many dates carry it."""
+    from zoneinfo import ZoneInfo
+
     if code is None:
         return None
     if isinstance(code, str):

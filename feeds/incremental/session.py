@@ -243,6 +243,7 @@ class Session:
             scanning.found(missed[position], scan)
 
         read_entries(listing.files_at(missed), config, _load_renderers, keep, found)
+        cache.write_readings_meanwhile()
 
 
 def _load_renderers() -> None:

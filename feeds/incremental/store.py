@@ -202,10 +202,16 @@ class BuildCache:
 
     def remember_pickled(self, rows: Iterable[tuple[str, Stamp | None, bytes]]) -> None:
         """Keep each reading, as (relative path, stamp, entry pickled by
-        `pickles.dump_entry`), written to the database at once, not held: they are kept
-        when the cache is saved (see `database.PostsDatabase.keep`)."""
+        `pickles.dump_entry`): written to the database at once, or held for
+        `write_readings_meanwhile`; they are kept when the cache is saved (see
+        `database.PostsDatabase.keep`)."""
         for number in self._posts.keep(rows, self._started_ns):
             self._written[number] = None  # asked again if needed
+
+    def write_readings_meanwhile(self) -> None:
+        """The posts are read: a new database's readings, if held, are written from a
+        forked process while this one goes on (see `database.DEFERRED_BYTES`)."""
+        self._posts.write_meanwhile()
 
     def forget_posts_except(self, relatives: AbstractSet[str]) -> None:
         """Delete the readings of files not in `relatives`."""
