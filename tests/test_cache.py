@@ -687,17 +687,19 @@ def test_an_interrupted_build_leaves_no_reading_worker_behind(
 
 
 @pytest.mark.parametrize("cores", [1, 3])
-@pytest.mark.parametrize("held", [True, False])
+@pytest.mark.parametrize("limit", [None, "HELD_FILES", "HELD_BYTES"])
 def test_a_full_reads_readings_are_all_kept_for_the_next_run(
-    site: Site, monkeypatch: pytest.MonkeyPatch, cores: int, held: bool
+    site: Site, monkeypatch: pytest.MonkeyPatch, cores: int, limit: str | None
 ) -> None:
     """A run making a new database holds its readings, the workers' too, and one forked
-    process writes them once the posts are read; past DEFERRED_BYTES they are written as
-    they come, and no process is forked to write them. Each post file has its row."""
+    process writes them once the posts are read; with more files to read or more bytes
+    than held, they are written as they come, and no process is forked to write them.
+    Each post file has its row."""
     make_site(site)
     read_on_cores(monkeypatch, cores)
-    if not held:
-        monkeypatch.setattr(database_module, "DEFERRED_BYTES", 0)
+    if limit is not None:
+        monkeypatch.setattr(database_module, limit, 39)  # 40 files, of hundreds of bytes each
+    held = limit is None
     forks = record_forks(monkeypatch)
     build(site.config, now=NOW)
     assert len(forks) == cores - 1 + held  # the reading workers, and the writer if held

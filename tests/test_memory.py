@@ -1,7 +1,7 @@
 """A build's memory follows its feeds, not its site: of a post no feed shows, a build
 keeps the key that places it (`model.PostKey`), not its title or summary; the build
-cache's readings go to disk as they are read, past a fixed few megabytes held for a
-forked process to write (`database.DEFERRED_BYTES`); archive pages, which show every
+cache's readings go to disk as they are read, but for a small site's, held for a forked
+process to write (`database.HELD_FILES`, `HELD_BYTES`); archive pages, which show every
 post, are made and staged a few at a time (`plan.archive_outputs`).
 
 Measured with tracemalloc in this process (a site this small is read on one core):
@@ -61,7 +61,7 @@ from feeds import build
 
 root, now, cache = Path(sys.argv[1]), datetime.fromisoformat(sys.argv[2]), sys.argv[3]
 feeds.plan.ARCHIVE_BATCH_POSTS = int(sys.argv[4])
-feeds.incremental.database.DEFERRED_BYTES = int(sys.argv[5])
+feeds.incremental.database.HELD_BYTES = int(sys.argv[5])
 for _ in range(2):  # the first loads the stages' modules and grows the process's tables
     shutil.rmtree(root / "public", ignore_errors=True)
     shutil.rmtree(root / cache, ignore_errors=True)
@@ -75,13 +75,13 @@ print(peak)
 """
 
 
-HELD_BYTES = 200_000
-"""The readings a new build cache holds, for these tests (see `database.DEFERRED_BYTES`):
+HELD_LIMIT = 200_000
+"""The readings a new build cache holds, for these tests (see `database.HELD_BYTES`):
 less than the smallest site's, so that the held readings weigh the same in every site."""
 
 
 def build_peak(
-    site: Site, *, use_cache: bool, batch: int = ARCHIVE_BATCH_POSTS, held: int = HELD_BYTES
+    site: Site, *, use_cache: bool, batch: int = ARCHIVE_BATCH_POSTS, held: int = HELD_LIMIT
 ) -> int:
     """The peak bytes Python allocated while `site` built from nothing, in a process of
     its own (whose first build loads what a build loads), archive pages made `batch`

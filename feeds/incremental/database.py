@@ -5,10 +5,10 @@ a later run trusts wrongly:
 - a run that finds none to use (the first, or after a change of config or code)
   writes a new one under a temporary name (which `publish.remove_leftovers`
   removes if the run is killed), with neither journal nor flush, since nobody
-  reads it until it is renamed into place when the cache is saved; while its
-  readings take less than `DEFERRED_BYTES`, it holds them and has a forked process
-  write them once the posts are read, on a core the rest of the build leaves idle,
-  and renames the database only if that process wrote it whole;
+  reads it until it is renamed into place when the cache is saved; when it reads
+  few posts (`HELD_FILES`, `HELD_BYTES`), it holds their readings and has a forked
+  process write them once the posts are read, on a core the rest of the build
+  leaves idle, and renames the database only if that process wrote it whole;
 - a later run changes the one it found in place, in one transaction held from the
   moment it opens the database to the save, with SQLite's rollback journal: a run
   that ends any other way leaves it as it was (a killed run's journal is rolled
@@ -85,10 +85,13 @@ _WRITE_BATCH = "INSERT OR REPLACE INTO readings VALUES " + ", ".join(
 """Rows are written `_BATCH` to a statement: SQLite runs one statement's program for all."""
 _FORGET = "DELETE FROM readings WHERE shard = ? AND relative = ?"
 _SAVED = "UPDATE meta SET value = ? WHERE name = ?"
-DEFERRED_BYTES = 32 << 20
-"""The most pickled readings a run writing a new database holds for a forked process to
-write (see above): about 40,000 posts. Past it, they are written as they come, so that
-a large site's memory does not grow with its posts."""
+HELD_FILES = 20_000
+"""The most files whose readings a run writing a new database holds, for a forked process
+to write once the posts are read (see above). A run reading more writes them as they
+come, so that a large site's memory does not grow with its posts."""
+HELD_BYTES = 32 << 20
+"""The most bytes of pickled readings held so, however few the files (front matter with
+long summaries, say): past it, the held readings are written, and the rest as they come."""
 _WAIT_S = 2.0
 """How long a run waits for another to release the database (SQLite's busy timeout):
 readers hold it a statement at a time; a run writing it holds it to its end, and is
@@ -130,10 +133,10 @@ class PostsDatabase:
         self.error: OSError | None = None
         """Why the readings could not be kept (the disk is full, say)."""
         self.held: dict[str, tuple[Stamp, bytes]] = {}
-        """Readings of a new database not written yet (see `DEFERRED_BYTES`), with their
-        stamps, by relative path; `held_bytes` their size, None once they are written
-        as they come."""
-        self.held_bytes: int | None = 0
+        """Readings of a new database not written yet (see `hold`), with their stamps,
+        by relative path; `held_bytes` their size, None while readings are written as
+        they come."""
+        self.held_bytes: int | None = None
         self.handed: dict[str, tuple[Stamp, bytes]] = {}
         """The held readings that the process `writing` writes to `staged`."""
         self.writing: Child | None = None
@@ -327,12 +330,18 @@ class PostsDatabase:
                 if stamp is not None:
                     self.held[relative] = stamp, data
                     self.held_bytes += len(data)
-            if self.held_bytes <= DEFERRED_BYTES:
+            if self.held_bytes <= HELD_BYTES:
                 return set(range(POSTS_SHARDS))
             rows, self.held, self.held_bytes = self._taken_held(), {}, None
         shards: set[int] = set()
         self.write(self._values(rows, started_ns, shards))
         return shards
+
+    def hold(self, files: int) -> None:
+        """`files` are about to be read: hold their readings for `write_meanwhile` if
+        they go to a new database and are few enough (see `HELD_FILES`)."""
+        if files <= HELD_FILES and self._writes_new():
+            self.held_bytes = 0
 
     def _writes_new(self) -> bool:
         """Whether this run's readings go to a new database it has not begun yet."""

@@ -242,8 +242,9 @@ class Session:
         def found(position: int, scan: Scanned) -> None:
             scanning.found(missed[position], scan)
 
+        cache.hold_readings(len(missed))
         read_entries(listing.files_at(missed), config, _load_renderers, keep, found)
-        cache.write_readings_meanwhile()
+        cache.write_held_readings()
 
 
 def _load_renderers() -> None:

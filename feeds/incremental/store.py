@@ -202,15 +202,20 @@ class BuildCache:
 
     def remember_pickled(self, rows: Iterable[tuple[str, Stamp | None, bytes]]) -> None:
         """Keep each reading, as (relative path, stamp, entry pickled by
-        `pickles.dump_entry`): written to the database at once, or held for
-        `write_readings_meanwhile`; they are kept when the cache is saved (see
+        `pickles.dump_entry`): written to the database at once, or held (see
+        `hold_readings`); they are kept when the cache is saved (see
         `database.PostsDatabase.keep`)."""
         for number in self._posts.keep(rows, self._started_ns):
             self._written[number] = None  # asked again if needed
 
-    def write_readings_meanwhile(self) -> None:
-        """The posts are read: a new database's readings, if held, are written from a
-        forked process while this one goes on (see `database.DEFERRED_BYTES`)."""
+    def hold_readings(self, files: int) -> None:
+        """`files` are about to be read: a new database holds their readings, if they are
+        few enough, for `write_held_readings` (see `database.HELD_FILES`)."""
+        self._posts.hold(files)
+
+    def write_held_readings(self) -> None:
+        """The posts are read: the held readings are written from a forked process
+        while this one goes on."""
         self._posts.write_meanwhile()
 
     def forget_posts_except(self, relatives: AbstractSet[str]) -> None:
