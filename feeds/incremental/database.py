@@ -322,8 +322,9 @@ class PostsDatabase:
     def keep(self, rows: Iterable[tuple[str, Stamp | None, bytes]], started_ns: int) -> set[int]:
         """Write each reading, as (relative path, stamp, entry pickled by
         `pickles.dump_entry`), taken by the run that began at `started_ns`, or hold it
-        for `write_meanwhile`; the shards written to. One without a stamp (a file that
-        could not be stat'ed) could never be proved current, so it is not kept."""
+        for `write_meanwhile`; the shards written to (all, while readings are held).
+        One without a stamp (a file that could not be stat'ed) could never be proved
+        current, so it is not kept."""
         if self.held_bytes is not None and self._writes_new():
             self.started_ns = started_ns
             for relative, stamp, data in rows:

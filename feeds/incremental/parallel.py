@@ -225,15 +225,10 @@ class _Worker:
     @classmethod
     def forked(cls, chunks: Chunks, claims: int, reader: _Reader) -> _Worker | None:
         """None if the system refuses another process or a pipe."""
-        try:
-            reading, writing = os.pipe()
-        except OSError:
-            return None
-        with contextlib.suppress(AttributeError, OSError):  # hold a megabyte where Linux can
-            fcntl.fcntl(writing, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
-        def read_and_send() -> None:
-            os.close(reading)
+        def read_and_send(writing: int) -> None:
+            with contextlib.suppress(AttributeError, OSError):  # hold a megabyte where it can
+                fcntl.fcntl(writing, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
             os.set_blocking(writing, False)  # never wait for the build while chunks are left
             backlog = bytearray()
 
@@ -247,12 +242,8 @@ class _Worker:
             os.set_blocking(writing, True)
             _send_some(writing, backlog)
 
-        pid = run_forked(read_and_send)
-        os.close(writing)
-        if pid is None:
-            os.close(reading)
-            return None
-        return cls(pid, reading)
+        child = _forked_with_pipe(read_and_send)
+        return None if child is None else cls(*child)
 
     def pull(self) -> None:
         """Take what the pipe holds now, to be taken over later (see TICK_FILES)."""
@@ -365,22 +356,33 @@ class Child(NamedTuple):
 
 def run_in_child(work: Callable[[], None]) -> Child | None:
     """A child running `work` (see `run_forked`); None if there can be none."""
+
+    def work_then_say(done: int) -> None:
+        work()
+        os.write(done, b"\0")
+
+    child = _forked_with_pipe(work_then_say)
+    return None if child is None else Child(*child)
+
+
+def _forked_with_pipe(work: Callable[[int], None]) -> tuple[int, int] | None:
+    """The pid of a child running `work` with the writing end of a new pipe, and the
+    pipe's reading end; None if the system gives no pipe or no process."""
     try:
         reading, writing = os.pipe()
     except OSError:
         return None
 
-    def work_then_say() -> None:
+    def run() -> None:
         os.close(reading)
-        work()
-        os.write(writing, b"\0")
+        work(writing)
 
-    pid = run_forked(work_then_say)
+    pid = run_forked(run)
     os.close(writing)
     if pid is None:
         os.close(reading)
         return None
-    return Child(pid, reading)
+    return pid, reading
 
 
 def succeeded(child: Child) -> bool:
