@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Any, cast, get_args, get_origin, get_type_hints
@@ -143,8 +143,14 @@ def _converters(hint: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] 
     if get_origin(hint) is UnionType and arguments[1:] == (NoneType,):
         return _optional(inner[0]), _optional(inner[1])
     if get_origin(hint) is tuple and arguments[1:] == (Ellipsis,):
-        return _each(inner[0]), _each(inner[1])
+        return _each(inner[0]), lru_cache(maxsize=_SHARED_VALUES)(_each(inner[1]))
     return None
+
+
+_SHARED_VALUES = 4096
+"""How many of a field's latest values (a post's categories, say) are made once and
+shared by the posts read back that have them: a site has few, repeated across its posts,
+and a full read makes a million posts' keys from the cache."""
 
 
 def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
