@@ -10,10 +10,11 @@ site.yaml in `.feeds-cache/`:
   under its stat, one row a file in an SQLite database (`database`). A run
   looks up each file it needs and writes each reading as it comes, so that no
   process holds the readings of the whole site (a million posts' are gigabytes),
-  and an edit rewrites one row. The rows are grouped by a hash of the path into
-  32 shards (`shard_of`), which `replan` compares with the last run's.
-  Each reading is pickled (see `pickles`), which loads back into posts far
-  quicker than JSON.
+  and an edit rewrites one row; only a first run of a small site holds its
+  readings, for a forked process to write while it renders. The rows are grouped
+  by a hash of the path into 32 shards (`shard_of`), which `replan` compares with
+  the last run's. Each reading is pickled as plain values (see `records` and
+  `pickles`), which loads back into posts far quicker than JSON.
 - `plan.pickle`: the last run's plan, for an edit to be planned without the rest
   of the site (see `replan`).
 
