@@ -25,10 +25,12 @@ from feeds import run as run_module
 from feeds.config import SiteConfig, load_config
 from feeds.incremental import database as database_module
 from feeds.incremental import parallel as parallel_module
+from feeds.incremental import sqlfile as sqlfile_module
 from feeds.incremental import state as state_module
-from feeds.incremental.database import POSTS_FILE, shard_of
+from feeds.incremental.database import POSTS_FILE
 from feeds.incremental.parallel import read_entries
 from feeds.incremental.records import reading_entry, reading_from_entry
+from feeds.incremental.rows import checksum, shard_of
 from feeds.incremental.state import CACHE_DIR, CACHE_FORMAT, load_state
 from feeds.incremental.store import BuildCache, PostsTree
 from feeds.model import Person
@@ -429,7 +431,7 @@ def test_a_posts_cache_of_another_shape_or_with_code_in_it_is_ignored(
                 changed = pickle.dumps(change(pickle.loads(data)))
                 db.execute(  # with a valid checksum
                     "UPDATE readings SET entry = ?, checksum = ? WHERE relative = ?",
-                    (changed, database_module._checksum(stamp, written_ns, changed), relative),
+                    (changed, checksum(stamp, written_ns, changed), relative),
                 )
     (site.posts / "p000.md").write_text((site.posts / "p000.md").read_text() + "\nMore.\n")
     age_posts(site)
@@ -456,7 +458,7 @@ def test_a_reading_rewritten_with_its_checksum_is_used(
             assert same != data  # pickled anew, by another pickler
             db.execute(
                 "UPDATE readings SET entry = ?, checksum = ? WHERE relative = ?",
-                (same, database_module._checksum(stamp, written_ns, same), relative),
+                (same, checksum(stamp, written_ns, same), relative),
             )
     site.post("p999", date="2025-07-01", categories="[c9]")  # the full path
     read = record_reads(monkeypatch)
@@ -725,7 +727,7 @@ def test_a_failed_writer_of_readings_costs_only_reading_them_again(
     def fail(*_: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(database_module, "_insert", fail)  # in the forked writer alone
+    monkeypatch.setattr(database_module, "insert", fail)  # in the forked writer alone
     forks = record_forks(monkeypatch)
     result = build(site.config, now=NOW)
     assert len(forks) == 1
@@ -750,14 +752,14 @@ def test_a_new_database_removed_by_a_run_at_the_same_time_is_not_a_problem(
     """Another run's clean-up removes the new database, as a leftover, while the forked
     process writes it: that run's cache serves as well, so nobody is warned."""
     make_site(site)
-    insert = database_module._insert
+    insert = database_module.insert
 
     def removed_meanwhile(connection: sqlite3.Connection, rows: object) -> None:
         ((_, _, path),) = connection.execute("PRAGMA database_list").fetchall()
         os.unlink(path)
         insert(connection, rows)
 
-    monkeypatch.setattr(database_module, "_insert", removed_meanwhile)
+    monkeypatch.setattr(database_module, "insert", removed_meanwhile)
     result = build(site.config, now=NOW)
     assert result.problems == () and not result.has_errors
     assert feed_files(site.output) == cold(site)
@@ -771,7 +773,7 @@ def test_an_interrupted_build_leaves_no_writer_of_readings_behind(
     readings: that process is stopped, and its database removed."""
     make_site(site)
     forks = record_forks(monkeypatch)
-    insert = database_module._insert
+    insert = database_module.insert
 
     def slow_insert(*rows: object) -> None:
         time.sleep(60)  # still writing when the build is interrupted
@@ -780,7 +782,7 @@ def test_an_interrupted_build_leaves_no_writer_of_readings_behind(
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(database_module, "_insert", slow_insert)
+    monkeypatch.setattr(database_module, "insert", slow_insert)
 
     monkeypatch.setattr(run_module, "_render_and_publish", interrupted)
     with pytest.raises(KeyboardInterrupt):
@@ -1068,7 +1070,7 @@ def test_a_run_while_another_writes_the_readings_keeps_none_of_its_own(
     state = (site.root / CACHE_DIR / "state.json").read_bytes()
     before = stored_rows(site)
     site.post("p999", date="2025-07-01", categories="[c9]")
-    monkeypatch.setattr(database_module, "_WAIT_S", 0.05)
+    monkeypatch.setattr(sqlfile_module, "WAIT_S", 0.05)
     with database(site) as other:
         other.execute("BEGIN IMMEDIATE")  # another run, writing
         result = build(site.config, now=NOW)
@@ -1090,7 +1092,7 @@ def test_a_database_in_use_is_not_replaced(site: Site, monkeypatch: pytest.Monke
     build(site.config, now=NOW)
     with database(site) as db:
         db.execute("UPDATE meta SET value = 'other' WHERE name = 'key'")
-    monkeypatch.setattr(database_module, "_WAIT_S", 0.05)
+    monkeypatch.setattr(sqlfile_module, "WAIT_S", 0.05)
     with database(site) as other:
         other.execute("BEGIN IMMEDIATE")  # the other version's run, writing
         result = build(site.config, now=NOW)

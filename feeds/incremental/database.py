@@ -29,20 +29,48 @@ import contextlib
 import errno
 import os
 import sqlite3
-import struct
 import time
-import zlib
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from operator import methodcaller
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from ..model import Stamp
 from ..publish import _TEMP_PREFIX
 from .parallel import Child, run_in_child, stop, succeeded
 from .pickles import load_entry
-from .state import CACHE_FORMAT, is_ours, utf8
+from .rows import (
+    FORGET,
+    LOOKUP,
+    NAMES,
+    POSTS_SHARDS,
+    SAVED,
+    SCHEMA,
+    SHARD,
+    WRITTEN,
+    Row,
+    checksum,
+    decoded,
+    insert,
+    is_entry,
+    row_values,
+    text,
+    unpacked_stamp,
+    where,
+)
+from .sqlfile import (
+    BUSY,
+    DAMAGED,
+    began,
+    connect,
+    error_code,
+    opened,
+    os_error,
+    reopened,
+    replace,
+    token_if_ours,
+)
+from .state import CACHE_FORMAT
 
 if TYPE_CHECKING:
     from .records import PostEntry
@@ -52,39 +80,6 @@ RACY_NS = 2_000_000_000
 again within its mtime's resolution: its reading proves nothing (see `reading`)."""
 
 POSTS_FILE = "posts.sqlite"
-POSTS_SHARDS = 32
-"""The per-post readings are grouped into this many shards by a hash of the post's
-path: `replan` reads the stamps of only the shards whose files changed."""
-
-_SCHEMA = (
-    "CREATE TABLE meta (name TEXT PRIMARY KEY, value)",
-    "CREATE TABLE readings (relative BLOB NOT NULL, shard INTEGER NOT NULL,"
-    " stamp BLOB NOT NULL, written_ns INTEGER NOT NULL, checksum INTEGER NOT NULL,"
-    " entry BLOB NOT NULL)",
-    "CREATE UNIQUE INDEX readings_by_shard ON readings (shard, relative)",
-)
-"""`meta` holds the cache's format, key and token and when the rows were last saved
-(`is_ours`). A row of `readings` is a post file's: its path from the posts folder (as
-`utf8` encodes it, since a file's name need not be UTF-8), its shard (`shard_of`), its
-stamp packed (`_STAMP`), when the run that read it began (for racy mtimes), the CRC-32
-of its stamp, time and entry (`_checksum`), and its entry (a `records.PostEntry` as
-`pickles.dump_entry` pickles it). One index, by shard and path, finds a file's row and a
-shard's rows alike: every index is written with every row."""
-_STAMP = struct.Struct("<qqQq")
-"""A stamp as the database keeps it: size, mtime, inode (unsigned 64-bit) and ctime."""
-_NS = struct.Struct("<q")
-_LOOKUP = "SELECT stamp, written_ns, checksum, entry FROM readings WHERE shard = ? AND relative = ?"
-_WRITTEN = "SELECT written_ns FROM readings WHERE shard = ? AND relative = ?"
-_SHARD = "SELECT relative, stamp, written_ns, checksum, entry FROM readings WHERE shard = ?"
-_NAMES = "SELECT relative FROM readings WHERE shard = ?"
-_WRITE = "INSERT OR REPLACE INTO readings VALUES (?, ?, ?, ?, ?, ?)"
-_BATCH = 32
-_WRITE_BATCH = "INSERT OR REPLACE INTO readings VALUES " + ", ".join(
-    ["(?, ?, ?, ?, ?, ?)"] * _BATCH
-)
-"""Rows are written `_BATCH` to a statement: SQLite runs one statement's program for all."""
-_FORGET = "DELETE FROM readings WHERE shard = ? AND relative = ?"
-_SAVED = "UPDATE meta SET value = ? WHERE name = ?"
 HELD_FILES = 20_000
 """The most files whose readings a run writing a new database holds, for a forked process
 to write once the posts are read (see above). A run reading more writes them as they
@@ -92,15 +87,6 @@ come, so that a large site's memory does not grow with its posts."""
 HELD_BYTES = 32 << 20
 """The most bytes of pickled readings held so, however few the files (front matter with
 long summaries, say): past it, the held readings are written, and the rest as they come."""
-_WAIT_S = 2.0
-"""How long a run waits for another to release the database (SQLite's busy timeout):
-readers hold it a statement at a time; a run writing it holds it to its end, and is
-not waited for longer."""
-_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
-
-_Row = tuple[bytes, int, bytes, int, int, bytes]
-"""A row of `readings` as written."""
 
 
 class PostsDatabase:
@@ -157,14 +143,14 @@ class PostsDatabase:
         return self.token
 
     def _open(self) -> None:
-        connection = _connect(self.path, "ro" if self.read_only else "rw")
+        connection = connect(self.path, "ro" if self.read_only else "rw")
         if connection is None:
             return
         try:
-            connection.execute("PRAGMA synchronous = OFF")  # see `_checksum`
+            connection.execute("PRAGMA synchronous = OFF")  # see `checksum`
             # Locked first, so that no other run changes the rows after the token is read.
-            self.writes = not self.read_only and _began(connection, "BEGIN IMMEDIATE")
-            token = _token_if_ours(connection, self.key)
+            self.writes = not self.read_only and began(connection, "BEGIN IMMEDIATE")
+            token = token_if_ours(connection, self.key)
         except sqlite3.Error:
             token = None
         if token is None:
@@ -192,22 +178,22 @@ class PostsDatabase:
         held = self.held.get(relative) or self.handed.get(relative)
         if held is not None:
             entry = load_entry(held[1])
-            return (held[0], self.started_ns, entry) if _is_entry(entry, held[0]) else None
-        rows = self._query(_LOOKUP, _where(relative))
+            return (held[0], self.started_ns, entry) if is_entry(entry, held[0]) else None
+        rows = self._query(LOOKUP, where(relative))
         if not rows:
             return None
-        stored, written_ns, checksum, data = rows[0]
-        stamp = _stamp(stored)
+        stored, written_ns, crc, data = rows[0]
+        stamp = unpacked_stamp(stored)
         if stamp is None or not isinstance(written_ns, int) or not isinstance(data, bytes):
             return None
-        if _checksum(stored, written_ns, data) != checksum:
+        if checksum(stored, written_ns, data) != crc:
             return None
         entry = load_entry(data)
-        return (stamp, written_ns, entry) if _is_entry(entry, stamp) else None
+        return (stamp, written_ns, entry) if is_entry(entry, stamp) else None
 
     def written(self, relative: str) -> int | None:
         """When the reading of the file at `relative` was taken, if there is one."""
-        rows = self._query(_WRITTEN, _where(relative))
+        rows = self._query(WRITTEN, where(relative))
         return rows[0][0] if rows and isinstance(rows[0][0], int) else None
 
     def stamps(self, number: int) -> tuple[dict[str, Stamp], dict[str, int]]:
@@ -221,17 +207,17 @@ class PostsDatabase:
 
     def _rows(self, number: int) -> Iterator[tuple[str, Stamp, int, bytes]]:
         """The shard's rows that are whole: path, stamp, when taken, pickled reading."""
-        for name, stored, written_ns, checksum, data in self._query(_SHARD, (number,)):
-            relative, stamp = _text(name), _stamp(stored)
+        for name, stored, written_ns, crc, data in self._query(SHARD, (number,)):
+            relative, stamp = text(name), unpacked_stamp(stored)
             if relative is None or stamp is None or not isinstance(data, bytes):
                 continue
-            if not isinstance(written_ns, int) or _checksum(stored, written_ns, data) != checksum:
+            if not isinstance(written_ns, int) or checksum(stored, written_ns, data) != crc:
                 continue
             yield relative, stamp, written_ns, data
 
     def names(self, number: int) -> list[bytes]:
         """The paths of the shard's readings, as stored."""
-        return [name for (name,) in self._query(_NAMES, (number,))]
+        return [name for (name,) in self._query(NAMES, (number,))]
 
     def _query(self, query: str, parameters: tuple[Any, ...]) -> list[Any]:
         """The rows `query` gives; none when there is no database to read, or it cannot
@@ -248,7 +234,7 @@ class PostsDatabase:
     def _unreadable(self, error: sqlite3.Error) -> None:
         """A query failed: if because the database is damaged, this run's readings go to
         a new one, which replaces it."""
-        if _code(error) in _DAMAGED:
+        if error_code(error) in DAMAGED:
             self._drop()
 
     # --- writing -------------------------------------------------------------------------
@@ -297,9 +283,9 @@ class PostsDatabase:
     def _created(self, staged: str) -> sqlite3.Connection:
         """The new database at `staged`, its tables made and its meta written, in a
         transaction."""
-        connection = _opened(staged)
+        connection = opened(staged)
         try:
-            for statement in _SCHEMA:
+            for statement in SCHEMA:
                 connection.execute(statement)
             meta = {"format": CACHE_FORMAT, "key": self.key, "written_ns": 0, "token": ""}
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -309,13 +295,13 @@ class PostsDatabase:
             raise
         return connection
 
-    def write(self, rows: Iterable[_Row]) -> None:
+    def write(self, rows: Iterable[Row]) -> None:
         connection = self.writer()
         if connection is None:
             return
         self.changed = True
         try:
-            _insert(connection, rows)
+            insert(connection, rows)
         except sqlite3.Error as error:
             self._failed(error)
 
@@ -335,7 +321,7 @@ class PostsDatabase:
                 return set(range(POSTS_SHARDS))
             rows, self.held, self.held_bytes = self._taken_held(), {}, None
         shards: set[int] = set()
-        self.write(self._values(rows, started_ns, shards))
+        self.write(row_values(rows, started_ns, shards))
         return shards
 
     def hold(self, files: int) -> None:
@@ -352,25 +338,6 @@ class PostsDatabase:
         held, self.held = self.held, {}
         return [(relative, stamp, data) for relative, (stamp, data) in held.items()]
 
-    @staticmethod
-    def _values(
-        rows: Iterable[tuple[str, Stamp | None, bytes]], started_ns: int, shards: set[int]
-    ) -> Iterator[_Row]:
-        """The rows of `keep`'s readings, as written; `shards` gets their shards."""
-        seed = zlib.crc32(_NS.pack(started_ns))
-        pack, crc32 = _STAMP.pack, zlib.crc32
-        for relative, stamp, data in rows:
-            if stamp is None:
-                continue
-            try:
-                packed = pack(*stamp)
-            except struct.error:  # not a stamp `file_stamp` makes
-                continue
-            name = utf8(relative)
-            number = crc32(name) % POSTS_SHARDS
-            shards.add(number)
-            yield name, number, packed, started_ns, crc32(data, crc32(packed, seed)), data
-
     def write_meanwhile(self) -> None:
         """Have a forked process write the held readings to a new database, while this
         one goes on; they are written at the save if there can be no such process."""
@@ -384,7 +351,7 @@ class PostsDatabase:
 
         def write() -> None:
             connection = self._created(staged)
-            _insert(connection, self._values(rows, self.started_ns, set()))
+            insert(connection, row_values(rows, self.started_ns, set()))
             connection.execute("COMMIT")
             connection.close()
 
@@ -398,7 +365,7 @@ class PostsDatabase:
         writing, self.writing, self.handed = self.writing, None, {}
         if writing is None or self.staged is None:
             return
-        connection = _reopened(self.staged) if succeeded(writing) else None
+        connection = reopened(self.staged) if succeeded(writing) else None
         if connection is None:
             if os.path.exists(self.staged):
                 self.error = OSError(errno.EIO, "the process writing the post readings failed")
@@ -415,12 +382,12 @@ class PostsDatabase:
         for number in range(POSTS_SHARDS):
             names = self.names(number)
             try:
-                gone = [name for name in names if _decoded(name) not in relatives]
+                gone = [name for name in names if decoded(name) not in relatives]
             except (UnicodeDecodeError, AttributeError):  # a damaged row: decoded one by one
-                gone = [name for name in names if _text(name) not in relatives]
+                gone = [name for name in names if text(name) not in relatives]
             if gone:
                 self.forget(number, gone)
-                forgotten += [(number, _text(name)) for name in gone]
+                forgotten += [(number, text(name)) for name in gone]
         return forgotten
 
     def forget(self, number: int, names: list[bytes]) -> None:
@@ -430,7 +397,7 @@ class PostsDatabase:
             return
         self.changed = True
         try:
-            connection.executemany(_FORGET, [(number, name) for name in names])
+            connection.executemany(FORGET, [(number, name) for name in names])
         except sqlite3.Error as error:
             self._failed(error)
 
@@ -438,14 +405,14 @@ class PostsDatabase:
         """A write failed: if because the database is damaged, this run's readings go
         to a new one (those written so far are lost, which only costs reading them
         again); else none of them is kept."""
-        code = _code(error)
-        if code in _DAMAGED and self.staged is None:
+        code = error_code(error)
+        if code in DAMAGED and self.staged is None:
             self._drop()
-        elif code in _BUSY:
+        elif code in BUSY:
             self.lost = True
             self._drop()
         else:
-            self.error = _os_error(error)
+            self.error = os_error(error)
             self._drop()
 
     def _drop(self) -> None:
@@ -461,14 +428,14 @@ class PostsDatabase:
         and `error` say if they could not be."""
         self._writer_done()
         if self.held:  # no process could be forked to write them, or taken since
-            self.write(self._values(self._taken_held(), self.started_ns, set()))
+            self.write(row_values(self._taken_held(), self.started_ns, set()))
         connection = self.connection
         if connection is None or not self.writes or not self.changed:
             self.close()
             return
         token = os.urandom(16).hex()
         try:
-            connection.executemany(_SAVED, [(token, "token"), (time.time_ns(), "written_ns")])
+            connection.executemany(SAVED, [(token, "token"), (time.time_ns(), "written_ns")])
             connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._failed(error)
@@ -478,7 +445,7 @@ class PostsDatabase:
         staged, self.staged = self.staged, None
         if staged is not None:
             try:
-                replaced = _replace(staged, self.path)
+                replaced = replace(staged, self.path)
             except OSError as error:
                 replaced = False
                 if not isinstance(error, FileNotFoundError):  # else removed by another run
@@ -512,154 +479,8 @@ class PostsDatabase:
                 os.unlink(staged)
 
 
-def _insert(connection: sqlite3.Connection, rows: Iterable[_Row]) -> None:
-    batch: list[_Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == _BATCH:
-            connection.execute(_WRITE_BATCH, [value for each in batch for value in each])
-            batch.clear()
-    connection.executemany(_WRITE, batch)
-
-
-def _opened(staged: str) -> sqlite3.Connection:
-    """The new database at `staged`, with neither journal nor flush (see above); never
-    made anew if a run at the same time removed it as a leftover."""
-    uri = f"{Path(staged).absolute().as_uri()}?mode=rw"
-    connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=_WAIT_S)
-    try:
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-    except sqlite3.Error:
-        connection.close()
-        raise
-    return connection
-
-
-def _reopened(staged: str) -> sqlite3.Connection | None:
-    """The database a forked process wrote at `staged`, in a transaction; None if it
-    cannot be opened."""
-    try:
-        connection = _opened(staged)
-    except sqlite3.Error:
-        return None
-    if not _began(connection, "BEGIN"):
-        connection.close()
-        return None
-    return connection
-
-
-def _connect(path: Path, mode: str) -> sqlite3.Connection | None:
-    """The database at `path`, if there is a file there (`mode` "ro" or "rw": never
-    created here)."""
-    uri = f"{path.absolute().as_uri()}?mode={mode}"
-    try:
-        return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=_WAIT_S)
-    except sqlite3.Error:
-        return None
-
-
-def _token_if_ours(connection: sqlite3.Connection, key: str) -> str | None:
-    """The database's token, if it is of this format (its tables too) and for `key`."""
-    tables = connection.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")
-    if sorted(sql for (sql,) in tables) != sorted(_SCHEMA):
-        return None
-    meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
-    token = meta.get("token")
-    return token if is_ours(meta, key) and isinstance(token, str) and token else None
-
-
-def _began(connection: sqlite3.Connection, statement: str) -> bool:
-    """Whether the transaction began; not if another run holds the lock it needs."""
-    try:
-        connection.execute(statement)
-    except sqlite3.OperationalError as error:
-        if _code(error) in _BUSY:
-            return False
-        raise
-    return True
-
-
-def _replace(staged: str, path: Path) -> bool:
-    """Rename the database staged at `staged` to `path`, under an exclusive lock on the
-    one there, if it is a database: not while another run has a transaction on it, in
-    which case False. SQLite stops a run that opened the old one from writing it once
-    it is replaced (its journal would be named for the new one)."""
-    held = _connect(path, "rw")
-    try:
-        if held is not None:
-            try:
-                if not _began(held, "BEGIN EXCLUSIVE"):
-                    return False
-            except sqlite3.Error:  # not a database: no run can be using it as one
-                pass
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(f"{path}-journal")  # SQLite rolls a hot one back as it locks
-        os.replace(staged, path)
-        return True
-    finally:
-        if held is not None:
-            held.close()
-
-
 def _remove_pickled_readings(folder: Path) -> None:
     """The files earlier versions of feeds kept the readings in, now replaced."""
     for number in range(POSTS_SHARDS):
         with contextlib.suppress(OSError):
             os.unlink(folder / f"posts-{number:02d}.pickle")
-
-
-def _where(relative: str) -> tuple[int, bytes]:
-    """The shard and stored path of the file at `relative`, which find its row."""
-    name = utf8(relative)
-    return zlib.crc32(name) % POSTS_SHARDS, name
-
-
-def _code(error: sqlite3.Error) -> int:
-    """SQLite's primary result code for the error."""
-    return getattr(error, "sqlite_errorcode", sqlite3.SQLITE_ERROR) & 0xFF
-
-
-def _os_error(error: sqlite3.Error) -> OSError:
-    if _code(error) == sqlite3.SQLITE_FULL:
-        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    return OSError(errno.EIO, f"SQLite: {error}")
-
-
-_decoded = methodcaller("decode", "utf-8", "surrogatepass")
-"""A path as `utf8` stored it (see `_text`)."""
-
-
-def _text(name: object) -> str | None:
-    """A path as `utf8` stored it; None if it is not one."""
-    try:
-        return name.decode("utf-8", "surrogatepass") if isinstance(name, bytes) else None
-    except UnicodeDecodeError:
-        return None
-
-
-def _checksum(stamp: bytes, written_ns: int, entry: bytes) -> int:
-    """The CRC-32 of a row's packed stamp, time and entry, which SQLite does not check:
-    the cache is not flushed to disk, and a power cut may leave a page part old and
-    part new. -1, which no CRC is, for a time out of range."""
-    try:
-        return zlib.crc32(entry, zlib.crc32(stamp, zlib.crc32(_NS.pack(written_ns))))
-    except struct.error:
-        return -1
-
-
-def _stamp(stored: object) -> Stamp | None:
-    try:
-        return _STAMP.unpack(stored) if isinstance(stored, bytes) else None
-    except struct.error:
-        return None
-
-
-def _is_entry(entry: object, stamp: Stamp | None) -> TypeGuard[PostEntry]:
-    """A reading of the shape `records.reading_entry` makes, taken with `stamp`; its
-    record is checked as it is used."""
-    return stamp is not None and isinstance(entry, tuple) and len(entry) == 3 and entry[0] == stamp
-
-
-def shard_of(relative: str) -> int:
-    return zlib.crc32(utf8(relative)) % POSTS_SHARDS

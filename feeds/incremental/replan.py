@@ -36,7 +36,6 @@ from ..source.listing import Listing, PostFile
 from ..source.media import find_media, media_seen
 from ..source.post import read_post
 from ..source.reading import key_of
-from .database import POSTS_SHARDS
 from .records import (
     located_rows,
     post_from_record,
@@ -45,6 +44,7 @@ from .records import (
     problems_from_located_rows,
     reading_entry,
 )
+from .rows import POSTS_SHARDS
 from .state import utf8
 from .store import BuildCache, PostsTree, SavedPlan
 

@@ -47,8 +47,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 from ..model import Stamp
 from ..publish import remove_leftovers
 from ..source.listing import Listing
-from .database import POSTS_SHARDS, RACY_NS, PostsDatabase, shard_of
+from .database import RACY_NS, PostsDatabase
 from .pickles import dump_entry, load_pickle, save_pickle, write_cache_file
+from .rows import POSTS_SHARDS, shard_of
 from .state import (
     CACHE_FORMAT,
     STATE_FILE,
